@@ -1,0 +1,273 @@
+//! The command line, as clap definitions (design §4).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// extjwt: external JWT signers of an OpenZiti controller, in a terminal console and a CLI.
+#[derive(Debug, Parser)]
+#[command(name = "extjwt", version, about, long_about = None)]
+pub struct Cli {
+    /// Database file [default: $EXTJWT_DB, else <data dir>/extjwt/extjwt.db]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Refuse every change (the console shows READ-ONLY)
+    #[arg(long, global = true)]
+    pub readonly: bool,
+    /// Open the console over a fresh demo database
+    #[arg(long, conflicts_with = "db")]
+    pub demo: bool,
+    /// A scripting command; without one, the console opens
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The scripting commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, show, create, update and delete external JWT signers
+    #[command(subcommand)]
+    Signer(Box<SignerCommand>),
+    /// List, show, create, update and delete identities
+    #[command(subcommand)]
+    Identity(IdentityCommand),
+    /// Write every signer and identity as JSON
+    Export {
+        /// Write to FILE instead of standard output
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Read signers and identities from this tool's export or the controller's list output
+    Import {
+        /// The file, or - for standard input
+        #[arg(value_name = "FILE|-")]
+        file: String,
+    },
+    /// Check a token as the controller would and map it to its identity
+    Verify(VerifyArgs),
+    /// Show who changed what
+    Audit {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+        /// How many entries, newest first
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+}
+
+/// `extjwt verify` options.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The token (a leading "Bearer " is ignored), or - / nothing to read standard input
+    #[arg(value_name = "TOKEN|-")]
+    pub token: Option<String>,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Check as of this time (RFC 3339 or UNIX seconds) instead of now
+    #[arg(long, value_name = "RFC3339|UNIX_SECONDS")]
+    pub at: Option<String>,
+    /// Clock skew allowed on exp and nbf, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub leeway: u64,
+}
+
+/// `extjwt signer …`
+#[derive(Debug, Subcommand)]
+pub enum SignerCommand {
+    /// List every signer
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one signer with its certificate details
+    Show {
+        /// Name or id
+        key: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a signer (mirrors `ziti edge create ext-jwt-signer`); prints the new id
+    Create {
+        /// Unique name
+        name: String,
+        /// The exact `iss` of the IdP's tokens
+        issuer: String,
+        #[command(flatten)]
+        fields: SignerFields,
+    },
+    /// Change the given fields of a signer; the others stay
+    Update {
+        /// Name or id
+        key: String,
+        /// New name
+        #[arg(short = 'n', long = "name")]
+        name: Option<String>,
+        /// New issuer
+        #[arg(short = 'l', long = "issuer")]
+        issuer: Option<String>,
+        #[command(flatten)]
+        fields: SignerFields,
+        /// Only update if the signer is still at this version (as `signer show` prints it)
+        #[arg(long, value_name = "VERSION")]
+        if_version: Option<i64>,
+    },
+    /// Delete a signer
+    Delete {
+        /// Name or id
+        key: String,
+    },
+}
+
+/// The signer options shared by `create` and `update`.
+#[derive(Debug, Args)]
+pub struct SignerFields {
+    /// Audience tokens must carry
+    #[arg(short = 'a', long = "audience")]
+    pub audience: Option<String>,
+    /// PEM file holding the IdP's signing certificate
+    #[arg(short = 'f', long = "cert-file", value_name = "CERT_FILE")]
+    pub cert_file: Option<PathBuf>,
+    /// The IdP's signing certificate as PEM text
+    #[arg(short = 'p', long = "cert-pem", value_name = "CERT_PEM")]
+    pub cert_pem: Option<String>,
+    /// The IdP's JWKS URL
+    #[arg(short = 'u', long = "jwks-endpoint", value_name = "JWKS_URL")]
+    pub jwks_endpoint: Option<String>,
+    /// Key id tokens carry (empty clears it)
+    #[arg(short = 'k', long = "kid")]
+    pub kid: Option<String>,
+    /// JSON pointer to the claim naming the identity [default: /sub]
+    #[arg(short = 'c', long = "claims-property")]
+    pub claims_property: Option<String>,
+    /// Map the claim to an identity's external ID (true) or its id (false) [create default: true]
+    #[arg(long, value_name = "true|false")]
+    pub use_external_id: Option<bool>,
+    /// Whether the signer accepts tokens [create default: true]
+    #[arg(long, value_name = "true|false")]
+    pub enabled: Option<bool>,
+    /// Where clients send users to log in (empty clears it)
+    #[arg(
+        short = 'y',
+        long = "external-auth-url",
+        value_name = "EXTERNAL_AUTH_URL"
+    )]
+    pub external_auth_url: Option<String>,
+    /// OAuth client id (empty clears it)
+    #[arg(long = "client-id", value_name = "ID")]
+    pub client_id: Option<String>,
+    /// OAuth scopes, comma separated
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub scopes: Option<Vec<String>>,
+    /// Which token the IdP hands over
+    #[arg(long, value_enum, ignore_case = true)]
+    pub target_token: Option<TargetTokenArg>,
+    /// A tag, repeatable
+    #[arg(long = "tag", value_name = "K=V", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+}
+
+/// `--target-token` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TargetTokenArg {
+    /// The access token
+    #[value(name = "ACCESS")]
+    Access,
+    /// The ID token
+    #[value(name = "ID")]
+    Id,
+}
+
+/// `extjwt identity …`
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// List every identity
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one identity
+    Show {
+        /// Name or id
+        key: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create an identity; prints the new id
+    Create {
+        /// Unique name
+        name: String,
+        /// The value a token's claim must equal to map here
+        #[arg(long)]
+        external_id: Option<String>,
+        /// Identity type
+        #[arg(long = "type", value_enum, ignore_case = true, default_value = "User")]
+        identity_type: IdentityTypeArg,
+        /// Make it an administrator
+        #[arg(long)]
+        admin: bool,
+        /// Create it disabled
+        #[arg(long)]
+        disabled: bool,
+        /// Auth policy id
+        #[arg(long = "auth-policy", value_name = "ID")]
+        auth_policy: Option<String>,
+    },
+    /// Change the given fields of an identity
+    Update {
+        /// Name or id
+        key: String,
+        /// New name
+        #[arg(long)]
+        name: Option<String>,
+        /// New external ID (empty clears it)
+        #[arg(long)]
+        external_id: Option<String>,
+        /// New type
+        #[arg(long = "type", value_enum, ignore_case = true)]
+        identity_type: Option<IdentityTypeArg>,
+        /// Administrator or not
+        #[arg(long, value_name = "true|false")]
+        admin: Option<bool>,
+        /// Disabled or not
+        #[arg(long, value_name = "true|false")]
+        disabled: Option<bool>,
+        /// Auth policy id
+        #[arg(long = "auth-policy", value_name = "ID")]
+        auth_policy: Option<String>,
+        /// Only update if the identity is still at this version
+        #[arg(long, value_name = "VERSION")]
+        if_version: Option<i64>,
+    },
+    /// Delete an identity
+    Delete {
+        /// Name or id
+        key: String,
+    },
+}
+
+/// `--type` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IdentityTypeArg {
+    /// A person
+    User,
+    /// A device
+    Device,
+    /// A service
+    Service,
+    /// A router
+    Router,
+    /// The controller's default type
+    Default,
+}
+
+fn parse_tag(raw: &str) -> Result<(String, String), String> {
+    match raw.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("tag \"{raw}\" is not KEY=VALUE")),
+    }
+}

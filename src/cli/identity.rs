@@ -1,0 +1,150 @@
+//! `extjwt identity …`
+
+use anyhow::Result;
+
+use super::Exit;
+use super::args::{IdentityCommand, IdentityTypeArg};
+use super::output::{or_dash, print_fields, print_json, print_table, yes_no};
+use crate::model::{IdentityDraft, IdentityType};
+use crate::store::{Store, StoreError};
+
+fn identity_type(arg: IdentityTypeArg) -> IdentityType {
+    match arg {
+        IdentityTypeArg::User => IdentityType::User,
+        IdentityTypeArg::Device => IdentityType::Device,
+        IdentityTypeArg::Service => IdentityType::Service,
+        IdentityTypeArg::Router => IdentityType::Router,
+        IdentityTypeArg::Default => IdentityType::Default,
+    }
+}
+
+pub fn run(store: &mut Store, command: &IdentityCommand) -> Result<Exit> {
+    match command {
+        IdentityCommand::List { json } => {
+            let identities = store.list_identities()?;
+            if *json {
+                print_json(&identities)?;
+            } else if identities.is_empty() {
+                println!(
+                    "No identities yet. Add one with: extjwt identity create NAME --external-id X"
+                );
+            } else {
+                let rows: Vec<Vec<String>> = identities
+                    .iter()
+                    .map(|i| {
+                        vec![
+                            i.draft.name.clone(),
+                            or_dash(i.draft.external_id.as_deref()),
+                            i.draft.identity_type.as_str().to_string(),
+                            yes_no(i.draft.is_admin),
+                            yes_no(i.draft.disabled),
+                            i.created_at.clone(),
+                            i.id.clone(),
+                        ]
+                    })
+                    .collect();
+                print_table(
+                    &[
+                        "NAME",
+                        "EXTERNAL ID",
+                        "TYPE",
+                        "ADMIN",
+                        "DISABLED",
+                        "CREATED AT",
+                        "ID",
+                    ],
+                    &rows,
+                );
+            }
+        }
+        IdentityCommand::Show { key, json } => {
+            let i = store.find_identity(key)?;
+            if *json {
+                let mut value = serde_json::to_value(&i)?;
+                if let serde_json::Value::Object(map) = &mut value {
+                    map.insert("version".into(), i.version.into());
+                }
+                print_json(&value)?;
+            } else {
+                print_fields(&[
+                    ("ID", i.id.clone()),
+                    ("Name", i.draft.name.clone()),
+                    ("External ID", or_dash(i.draft.external_id.as_deref())),
+                    ("Type", i.draft.identity_type.as_str().to_string()),
+                    ("Admin", yes_no(i.draft.is_admin)),
+                    ("Disabled", yes_no(i.draft.disabled)),
+                    ("Auth policy", i.draft.auth_policy_id.clone()),
+                    ("Created at", i.created_at.clone()),
+                    ("Updated at", i.updated_at.clone()),
+                    ("Version", i.version.to_string()),
+                ]);
+            }
+        }
+        IdentityCommand::Create {
+            name,
+            external_id,
+            identity_type: kind,
+            admin,
+            disabled,
+            auth_policy,
+        } => {
+            let draft = IdentityDraft {
+                name: name.clone(),
+                identity_type: identity_type(*kind),
+                is_admin: *admin,
+                external_id: external_id.clone(),
+                auth_policy_id: auth_policy.clone().unwrap_or_default(),
+                disabled: *disabled,
+            }
+            .validate()?;
+            println!("{}", store.create_identity(&draft)?.id);
+        }
+        IdentityCommand::Update {
+            key,
+            name,
+            external_id,
+            identity_type: kind,
+            admin,
+            disabled,
+            auth_policy,
+            if_version,
+        } => {
+            let current = store.find_identity(key)?;
+            if let Some(expected) = if_version
+                && *expected != current.version
+            {
+                return Err(StoreError::Stale {
+                    entity: "identity",
+                    name: current.draft.name,
+                }
+                .into());
+            }
+            let mut draft = current.draft.clone();
+            if let Some(v) = name {
+                draft.name = v.clone();
+            }
+            if let Some(v) = external_id {
+                draft.external_id = Some(v.clone());
+            }
+            if let Some(v) = kind {
+                draft.identity_type = identity_type(*v);
+            }
+            if let Some(v) = admin {
+                draft.is_admin = *v;
+            }
+            if let Some(v) = disabled {
+                draft.disabled = *v;
+            }
+            if let Some(v) = auth_policy {
+                draft.auth_policy_id = v.clone();
+            }
+            let draft = draft.validate()?;
+            store.update_identity(&current.id, if_version.unwrap_or(current.version), &draft)?;
+        }
+        IdentityCommand::Delete { key } => {
+            let identity = store.find_identity(key)?;
+            store.delete_identity(&identity.id)?;
+        }
+    }
+    Ok(Exit::Success)
+}

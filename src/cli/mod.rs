@@ -1,0 +1,77 @@
+//! The non-interactive commands of design §4. Each returns an [`Exit`] or an error whose text
+//! is the one line printed after `error: `; `main` turns errors into exit code 2.
+
+mod args;
+mod identity;
+mod output;
+mod signer;
+mod transfer;
+
+pub use args::*;
+
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+use crate::store::Store;
+
+/// How a successful command ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Exit code 0: done, or the token is valid.
+    Success,
+    /// Exit code 1: the token was rejected.
+    Rejected,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Rejected => 1,
+        }
+    }
+}
+
+/// The database path: `--db`, else `$EXTJWT_DB`, else `<data dir>/extjwt/extjwt.db`.
+pub fn database_path(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(path) = flag {
+        return Ok(path.to_path_buf());
+    }
+    if let Some(path) = std::env::var_os("EXTJWT_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    let base = directories::BaseDirs::new()
+        .context("db: no home directory to put the database in; pass --db PATH")?;
+    let dir = base.data_dir().join("extjwt");
+    if !dir.exists() {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .with_context(|| format!("db: cannot create {}", dir.display()))?;
+    }
+    Ok(dir.join("extjwt.db"))
+}
+
+/// Opens the store the command line names.
+pub fn open_store(cli: &Cli) -> Result<Store> {
+    let path = database_path(cli.db.as_deref())?;
+    let mut store = Store::open(&path)?;
+    store.set_readonly(cli.readonly);
+    Ok(store)
+}
+
+/// Runs one scripting command.
+pub fn run(cli: &Cli, command: &Command) -> Result<Exit> {
+    let mut store = open_store(cli)?;
+    match command {
+        Command::Signer(cmd) => signer::run(&mut store, cmd),
+        Command::Identity(cmd) => identity::run(&mut store, cmd),
+        Command::Export { output } => transfer::export(&store, output.as_deref()),
+        Command::Import { file } => transfer::import(&mut store, file),
+        Command::Audit { json, limit } => transfer::audit(&store, *json, *limit),
+        Command::Verify(args) => transfer::verify(&store, args),
+    }
+}

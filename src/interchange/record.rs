@@ -1,0 +1,168 @@
+//! Reading one import record field by field, with the controller's defaults.
+
+use serde_json::{Map, Value};
+
+use super::ImportError;
+use crate::model::signer::{DEFAULT_AUTH_POLICY, DEFAULT_CLAIMS_PROPERTY};
+use crate::model::{IdentityDraft, IdentityType, SignerDraft, TargetToken};
+
+/// Fields of a record that are not part of a draft.
+pub struct RecordMeta {
+    /// `id`, if present.
+    pub id: Option<String>,
+    /// `createdAt`, if it is RFC 3339.
+    pub created_at: Option<String>,
+    /// `updatedAt`, if it is RFC 3339.
+    pub updated_at: Option<String>,
+}
+
+/// One JSON object of an import list.
+pub struct Reader<'a> {
+    object: &'a Map<String, Value>,
+    list: &'static str,
+    index: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(value: &'a Value, list: &'static str, index: usize) -> Result<Self, ImportError> {
+        match value {
+            Value::Object(object) => Ok(Reader {
+                object,
+                list,
+                index,
+            }),
+            _ => Err(ImportError::Record {
+                list,
+                index,
+                field: "record",
+                message: "must be a JSON object".into(),
+            }),
+        }
+    }
+
+    fn error(&self, field: &'static str, message: impl Into<String>) -> ImportError {
+        ImportError::Record {
+            list: self.list,
+            index: self.index,
+            field,
+            message: message.into(),
+        }
+    }
+
+    fn string(&self, field: &'static str) -> Result<Option<String>, ImportError> {
+        match self.object.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(self.error(field, format!("must be a string, found {other}"))),
+        }
+    }
+
+    fn boolean(&self, field: &'static str, default: bool) -> Result<bool, ImportError> {
+        match self.object.get(field) {
+            None | Some(Value::Null) => Ok(default),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(other) => Err(self.error(field, format!("must be true or false, found {other}"))),
+        }
+    }
+
+    fn strings(&self, field: &'static str) -> Result<Vec<String>, ImportError> {
+        match self.object.get(field) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| match item {
+                    Value::String(s) => Ok(s.clone()),
+                    other => Err(self.error(field, format!("must hold strings, found {other}"))),
+                })
+                .collect(),
+            Some(other) => {
+                Err(self.error(field, format!("must be a list of strings, found {other}")))
+            }
+        }
+    }
+
+    fn time(&self, field: &'static str) -> Option<String> {
+        self.object
+            .get(field)
+            .and_then(Value::as_str)
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| crate::model::format_rfc3339(t.with_timezone(&chrono::Utc)))
+    }
+
+    fn meta(&self) -> Result<RecordMeta, ImportError> {
+        Ok(RecordMeta {
+            id: self.string("id")?,
+            created_at: self.time("createdAt"),
+            updated_at: self.time("updatedAt"),
+        })
+    }
+
+    /// A signer draft, with the import defaults (useExternalId false, like the controller's API).
+    pub fn signer(&self) -> Result<(SignerDraft, RecordMeta), ImportError> {
+        let target_token = match self.string("targetToken")? {
+            None => TargetToken::Access,
+            Some(raw) => TargetToken::parse(&raw).ok_or_else(|| {
+                self.error("targetToken", format!("\"{raw}\" is not ACCESS or ID"))
+            })?,
+        };
+        let tags = match self.object.get("tags") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(map)) => map.clone(),
+            Some(other) => {
+                return Err(self.error("tags", format!("must be an object, found {other}")));
+            }
+        };
+        let draft = SignerDraft {
+            name: self.string("name")?.unwrap_or_default(),
+            issuer: self.string("issuer")?.unwrap_or_default(),
+            audience: self.string("audience")?.unwrap_or_default(),
+            cert_pem: self.string("certPem")?,
+            jwks_endpoint: self.string("jwksEndpoint")?,
+            kid: self.string("kid")?,
+            claims_property: self
+                .string("claimsProperty")?
+                .unwrap_or_else(|| DEFAULT_CLAIMS_PROPERTY.into()),
+            use_external_id: self.boolean("useExternalId", false)?,
+            enabled: self.boolean("enabled", false)?,
+            external_auth_url: self.string("externalAuthUrl")?,
+            client_id: self.string("clientId")?,
+            scopes: self.strings("scopes")?,
+            target_token,
+            enroll_to_cert_enabled: self.boolean("enrollToCertEnabled", false)?,
+            enroll_to_token_enabled: self.boolean("enrollToTokenEnabled", false)?,
+            enroll_name_claims_selector: self
+                .string("enrollNameClaimsSelector")?
+                .unwrap_or_else(|| DEFAULT_CLAIMS_PROPERTY.into()),
+            enroll_attribute_claims_selector: self.string("enrollAttributeClaimsSelector")?,
+            enroll_auth_policy_id: self
+                .string("enrollAuthPolicyId")?
+                .unwrap_or_else(|| DEFAULT_AUTH_POLICY.into()),
+            tags,
+        };
+        Ok((draft, self.meta()?))
+    }
+
+    /// An identity draft.
+    pub fn identity(&self) -> Result<(IdentityDraft, RecordMeta), ImportError> {
+        let identity_type = match self.string("type")? {
+            None => IdentityType::User,
+            Some(raw) => IdentityType::parse(&raw).ok_or_else(|| {
+                self.error(
+                    "type",
+                    format!("\"{raw}\" is not one of User, Device, Service, Router, Default"),
+                )
+            })?,
+        };
+        let draft = IdentityDraft {
+            name: self.string("name")?.unwrap_or_default(),
+            identity_type,
+            is_admin: self.boolean("isAdmin", false)?,
+            external_id: self.string("externalId")?,
+            auth_policy_id: self
+                .string("authPolicyId")?
+                .unwrap_or_else(|| DEFAULT_AUTH_POLICY.into()),
+            disabled: self.boolean("disabled", false)?,
+        };
+        Ok((draft, self.meta()?))
+    }
+}

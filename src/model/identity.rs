@@ -1,0 +1,120 @@
+//! Identities: who a token maps to, through its external ID (or its id).
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ValidationErrors;
+use super::signer::DEFAULT_AUTH_POLICY;
+
+/// The controller's identity types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum IdentityType {
+    /// A person (the default).
+    #[default]
+    User,
+    /// A device.
+    Device,
+    /// A service.
+    Service,
+    /// A router.
+    Router,
+    /// The controller's "Default" type.
+    Default,
+}
+
+impl IdentityType {
+    /// Every value, in the order a form cycles through them.
+    pub const ALL: [IdentityType; 5] = [
+        IdentityType::User,
+        IdentityType::Device,
+        IdentityType::Service,
+        IdentityType::Router,
+        IdentityType::Default,
+    ];
+
+    /// The stored and displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityType::User => "User",
+            IdentityType::Device => "Device",
+            IdentityType::Service => "Service",
+            IdentityType::Router => "Router",
+            IdentityType::Default => "Default",
+        }
+    }
+
+    /// Parses a type name, case-insensitively.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(raw.trim()))
+    }
+}
+
+/// Everything an admin can set on an identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityDraft {
+    /// Unique name.
+    pub name: String,
+    /// Type of identity.
+    #[serde(rename = "type")]
+    pub identity_type: IdentityType,
+    /// Whether the identity is an administrator.
+    pub is_admin: bool,
+    /// The value a token's claim must equal (case-sensitive) to map here.
+    pub external_id: Option<String>,
+    /// The identity's auth policy.
+    pub auth_policy_id: String,
+    /// Disabled identities cannot log in.
+    pub disabled: bool,
+}
+
+impl Default for IdentityDraft {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            identity_type: IdentityType::User,
+            is_admin: false,
+            external_id: None,
+            auth_policy_id: DEFAULT_AUTH_POLICY.to_string(),
+            disabled: false,
+        }
+    }
+}
+
+impl IdentityDraft {
+    /// Normalises (trimmed name, blank externalId → none, empty policy → default) and validates.
+    pub fn validate(&self) -> Result<IdentityDraft, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let mut d = self.clone();
+        d.name = d.name.trim().to_string();
+        // The external ID is matched exactly, so only a blank one is changed (to none).
+        d.external_id = d.external_id.filter(|x| !x.trim().is_empty());
+        d.auth_policy_id = match d.auth_policy_id.trim() {
+            "" => DEFAULT_AUTH_POLICY.to_string(),
+            other => other.to_string(),
+        };
+        if d.name.is_empty() {
+            errors.push("name", "required: give the identity a unique name");
+        }
+        errors.into_result(d)
+    }
+}
+
+/// A stored identity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Identity {
+    /// UUID v4.
+    pub id: String,
+    /// The editable fields.
+    #[serde(flatten)]
+    pub draft: IdentityDraft,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    /// RFC 3339 UTC.
+    pub updated_at: String,
+    /// Bumped on every update.
+    #[serde(skip)]
+    pub version: i64,
+}

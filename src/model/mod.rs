@@ -1,0 +1,26 @@
+//! Types and validation for signers and identities. No I/O: everything here is pure so that the
+//! store, the CLI, the importer and the forms share one set of rules.
+
+pub mod address;
+pub mod certificate;
+pub mod error;
+pub mod identity;
+pub mod import;
+pub mod pointer;
+pub mod signer;
+
+pub use certificate::CertificateDetails;
+pub use error::{FieldError, ValidationErrors};
+pub use identity::{Identity, IdentityDraft, IdentityType};
+pub use signer::{Signer, SignerDraft, TargetToken, ValidSigner};
+
+/// The current time as an RFC 3339 UTC string with second precision, the form every stored
+/// timestamp takes.
+pub fn now_rfc3339() -> String {
+    format_rfc3339(chrono::Utc::now())
+}
+
+/// Formats a UTC time the way the store and the JSON formats write it.
+pub fn format_rfc3339(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,116 @@
+//! Versioned schema migrations, applied in order inside one transaction each. `user_version`
+//! records how many have run; `application_id` marks the file as extjwt's.
+
+use rusqlite::Connection;
+
+/// `application_id` of an extjwt database ("exjw").
+pub const APPLICATION_ID: i64 = 0x6578_6a77;
+
+/// Migration N (1-based) is `MIGRATIONS[N - 1]`. Never edit one that has shipped; append.
+const MIGRATIONS: &[&str] = &[
+    // 1: signers, identities, audit log.
+    "
+    CREATE TABLE signers (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+        issuer TEXT NOT NULL UNIQUE CHECK (length(issuer) > 0),
+        audience TEXT NOT NULL CHECK (length(audience) > 0),
+        cert_pem TEXT,
+        jwks_endpoint TEXT,
+        kid TEXT UNIQUE CHECK (kid IS NULL OR length(kid) > 0),
+        claims_property TEXT NOT NULL CHECK (substr(claims_property, 1, 1) = '/'),
+        use_external_id INTEGER NOT NULL CHECK (use_external_id IN (0, 1)),
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        external_auth_url TEXT,
+        client_id TEXT,
+        scopes TEXT NOT NULL CHECK (json_valid(scopes) AND json_type(scopes) = 'array'),
+        target_token TEXT NOT NULL CHECK (target_token IN ('ACCESS', 'ID')),
+        enroll_to_cert_enabled INTEGER NOT NULL CHECK (enroll_to_cert_enabled IN (0, 1)),
+        enroll_to_token_enabled INTEGER NOT NULL CHECK (enroll_to_token_enabled IN (0, 1)),
+        enroll_name_claims_selector TEXT NOT NULL,
+        enroll_attribute_claims_selector TEXT,
+        enroll_auth_policy_id TEXT NOT NULL,
+        tags TEXT NOT NULL CHECK (json_valid(tags) AND json_type(tags) = 'object'),
+        common_name TEXT,
+        fingerprint TEXT UNIQUE,
+        not_before TEXT,
+        not_after TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        CHECK ((cert_pem IS NULL) <> (jwks_endpoint IS NULL)),
+        CHECK ((cert_pem IS NULL) = (fingerprint IS NULL))
+    ) STRICT;
+
+    CREATE TABLE identities (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+        type TEXT NOT NULL CHECK (type IN ('User', 'Device', 'Service', 'Router', 'Default')),
+        is_admin INTEGER NOT NULL CHECK (is_admin IN (0, 1)),
+        external_id TEXT UNIQUE CHECK (external_id IS NULL OR length(trim(external_id)) > 0),
+        auth_policy_id TEXT NOT NULL,
+        disabled INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1)
+    ) STRICT;
+
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        client_address TEXT,
+        action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete', 'import')),
+        entity TEXT NOT NULL CHECK (entity IN ('signer', 'identity', 'file')),
+        entity_id TEXT,
+        entity_name TEXT,
+        fields TEXT NOT NULL CHECK (json_valid(fields))
+    ) STRICT;
+    CREATE INDEX audit_entity ON audit (entity_id, seq);
+    ",
+];
+
+/// Brings the schema up to date. Fails when the file belongs to another application or was
+/// written by a newer extjwt.
+pub fn migrate(conn: &mut Connection) -> Result<(), MigrationError> {
+    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let table_count: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    if app_id != APPLICATION_ID && (app_id != 0 || table_count > 0) {
+        return Err(MigrationError::Foreign);
+    }
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(MigrationError::Newer(version));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have migrated while this one waited for the write lock.
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if current > index as i64 {
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!(
+            "PRAGMA user_version = {}; PRAGMA application_id = {APPLICATION_ID};",
+            index + 1
+        ))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Why a file could not be brought up to date.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    /// The file is a SQLite database of some other application.
+    #[error("is a SQLite database of another application, not an extjwt database")]
+    Foreign,
+    /// The file was written by a newer extjwt.
+    #[error("has schema version {0}, newer than this extjwt understands; upgrade extjwt")]
+    Newer(i64),
+    /// SQLite failed.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}

@@ -1,0 +1,362 @@
+//! Signer rows: CRUD, lookups and conflict reporting.
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::audit::{self, AuditRecord};
+use super::{Store, StoreError};
+use crate::model::{Signer, SignerDraft, TargetToken, ValidSigner, format_rfc3339};
+
+const COLUMNS: &str = "id, name, issuer, audience, cert_pem, jwks_endpoint, kid, claims_property,
+    use_external_id, enabled, external_auth_url, client_id, scopes, target_token,
+    enroll_to_cert_enabled, enroll_to_token_enabled, enroll_name_claims_selector,
+    enroll_attribute_claims_selector, enroll_auth_policy_id, tags, common_name, fingerprint,
+    not_before, not_after, created_at, updated_at, version";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Signer> {
+    let scopes: String = r.get("scopes")?;
+    let tags: String = r.get("tags")?;
+    let target: String = r.get("target_token")?;
+    Ok(Signer {
+        id: r.get("id")?,
+        draft: SignerDraft {
+            name: r.get("name")?,
+            issuer: r.get("issuer")?,
+            audience: r.get("audience")?,
+            cert_pem: r.get("cert_pem")?,
+            jwks_endpoint: r.get("jwks_endpoint")?,
+            kid: r.get("kid")?,
+            claims_property: r.get("claims_property")?,
+            use_external_id: r.get("use_external_id")?,
+            enabled: r.get("enabled")?,
+            external_auth_url: r.get("external_auth_url")?,
+            client_id: r.get("client_id")?,
+            // The schema's CHECK constraints guarantee these parse.
+            scopes: serde_json::from_str(&scopes).unwrap_or_default(),
+            target_token: TargetToken::parse(&target).unwrap_or_default(),
+            enroll_to_cert_enabled: r.get("enroll_to_cert_enabled")?,
+            enroll_to_token_enabled: r.get("enroll_to_token_enabled")?,
+            enroll_name_claims_selector: r.get("enroll_name_claims_selector")?,
+            enroll_attribute_claims_selector: r.get("enroll_attribute_claims_selector")?,
+            enroll_auth_policy_id: r.get("enroll_auth_policy_id")?,
+            tags: serde_json::from_str(&tags).unwrap_or_default(),
+        },
+        common_name: r.get("common_name")?,
+        fingerprint: r.get("fingerprint")?,
+        not_before: r.get("not_before")?,
+        not_after: r.get("not_after")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+        version: r.get("version")?,
+    })
+}
+
+fn query_one(
+    conn: &rusqlite::Connection,
+    filter: &str,
+    value: &str,
+) -> Result<Option<Signer>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM signers WHERE {filter} = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([value], from_row)
+        .optional()?)
+}
+
+/// Refuses a signer whose name, issuer, kid or certificate another signer already has, naming
+/// that signer.
+fn check_conflicts(
+    tx: &Transaction<'_>,
+    own_id: Option<&str>,
+    valid: &ValidSigner,
+) -> Result<(), StoreError> {
+    let d = &valid.draft;
+    let fingerprint = valid.certificate.as_ref().map(|c| c.fingerprint.clone());
+    let checks: [(&'static str, &str, &str, Option<&str>); 4] = [
+        ("name", "name", "name", Some(d.name.as_str())),
+        ("issuer", "issuer", "issuer", Some(d.issuer.as_str())),
+        ("kid", "kid", "kid", d.kid.as_deref()),
+        (
+            "certPem",
+            "fingerprint",
+            "certificate fingerprint",
+            fingerprint.as_deref(),
+        ),
+    ];
+    for (field, column, label, value) in checks {
+        let Some(value) = value else { continue };
+        let other: Option<String> = tx
+            .prepare_cached(&format!(
+                "SELECT name FROM signers WHERE {column} = ?1 AND id IS NOT ?2"
+            ))?
+            .query_row(params![value, own_id], |r| r.get(0))
+            .optional()?;
+        if let Some(other) = other {
+            return Err(StoreError::Conflict {
+                field,
+                message: format!("a signer with {label} \"{value}\" already exists ({other})"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Maps a constraint failure that slipped past `check_conflicts` (a race with another writer)
+/// to the field it concerns.
+pub(super) fn map_constraint(e: rusqlite::Error, table: &str) -> StoreError {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
+        let text = e.to_string();
+        let prefix = format!("{table}.");
+        if let Some(pos) = text.find(&prefix) {
+            let column = text[pos + prefix.len()..]
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .next()
+                .unwrap_or("");
+            let field = match column {
+                "name" => "name",
+                "issuer" => "issuer",
+                "kid" => "kid",
+                "fingerprint" => "certPem",
+                "external_id" => "externalId",
+                _ => "record",
+            };
+            return StoreError::Conflict {
+                field,
+                message: format!("another session just saved a {table} row with the same {field}"),
+            };
+        }
+    }
+    StoreError::Sqlite(e)
+}
+
+pub(super) fn insert(
+    tx: &Transaction<'_>,
+    id: &str,
+    valid: &ValidSigner,
+    created_at: &str,
+    updated_at: &str,
+) -> Result<(), StoreError> {
+    check_conflicts(tx, None, valid)?;
+    let d = &valid.draft;
+    let cert = valid.certificate.as_ref();
+    tx.prepare_cached(&format!(
+        "INSERT INTO signers ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+         ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, 1)"
+    ))?
+    .execute(params![
+        id,
+        d.name,
+        d.issuer,
+        d.audience,
+        d.cert_pem,
+        d.jwks_endpoint,
+        d.kid,
+        d.claims_property,
+        d.use_external_id,
+        d.enabled,
+        d.external_auth_url,
+        d.client_id,
+        serde_json::to_string(&d.scopes).unwrap_or_else(|_| "[]".into()),
+        d.target_token.as_str(),
+        d.enroll_to_cert_enabled,
+        d.enroll_to_token_enabled,
+        d.enroll_name_claims_selector,
+        d.enroll_attribute_claims_selector,
+        d.enroll_auth_policy_id,
+        serde_json::to_string(&d.tags).unwrap_or_else(|_| "{}".into()),
+        cert.and_then(|c| c.common_name.clone()),
+        cert.map(|c| c.fingerprint.clone()),
+        cert.map(|c| format_rfc3339(c.not_before)),
+        cert.map(|c| format_rfc3339(c.not_after)),
+        created_at,
+        updated_at,
+    ])
+    .map_err(|e| map_constraint(e, "signers"))?;
+    Ok(())
+}
+
+/// Writes `valid` over row `id` if it still has `version`; returns false if it moved.
+pub(super) fn overwrite(
+    tx: &Transaction<'_>,
+    id: &str,
+    version: i64,
+    valid: &ValidSigner,
+) -> Result<bool, StoreError> {
+    check_conflicts(tx, Some(id), valid)?;
+    let d = &valid.draft;
+    let cert = valid.certificate.as_ref();
+    let changed = tx
+        .prepare_cached(
+            "UPDATE signers SET name = ?3, issuer = ?4, audience = ?5, cert_pem = ?6,
+             jwks_endpoint = ?7, kid = ?8, claims_property = ?9, use_external_id = ?10,
+             enabled = ?11, external_auth_url = ?12, client_id = ?13, scopes = ?14,
+             target_token = ?15, enroll_to_cert_enabled = ?16, enroll_to_token_enabled = ?17,
+             enroll_name_claims_selector = ?18, enroll_attribute_claims_selector = ?19,
+             enroll_auth_policy_id = ?20, tags = ?21, common_name = ?22, fingerprint = ?23,
+             not_before = ?24, not_after = ?25, updated_at = ?26, version = version + 1
+             WHERE id = ?1 AND version = ?2",
+        )?
+        .execute(params![
+            id,
+            version,
+            d.name,
+            d.issuer,
+            d.audience,
+            d.cert_pem,
+            d.jwks_endpoint,
+            d.kid,
+            d.claims_property,
+            d.use_external_id,
+            d.enabled,
+            d.external_auth_url,
+            d.client_id,
+            serde_json::to_string(&d.scopes).unwrap_or_else(|_| "[]".into()),
+            d.target_token.as_str(),
+            d.enroll_to_cert_enabled,
+            d.enroll_to_token_enabled,
+            d.enroll_name_claims_selector,
+            d.enroll_attribute_claims_selector,
+            d.enroll_auth_policy_id,
+            serde_json::to_string(&d.tags).unwrap_or_else(|_| "{}".into()),
+            cert.and_then(|c| c.common_name.clone()),
+            cert.map(|c| c.fingerprint.clone()),
+            cert.map(|c| format_rfc3339(c.not_before)),
+            cert.map(|c| format_rfc3339(c.not_after)),
+            super::now(),
+        ])
+        .map_err(|e| map_constraint(e, "signers"))?;
+    Ok(changed == 1)
+}
+
+pub(super) fn by_name_tx(tx: &Transaction<'_>, name: &str) -> Result<Option<Signer>, StoreError> {
+    query_one(tx, "name", name)
+}
+
+pub(super) fn by_id_tx(tx: &Transaction<'_>, id: &str) -> Result<Option<Signer>, StoreError> {
+    query_one(tx, "id", id)
+}
+
+impl Store {
+    /// Every signer, ordered by name.
+    pub fn list_signers(&self) -> Result<Vec<Signer>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM signers ORDER BY name"))?;
+        let rows = stmt.query_map([], from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The signer with this id.
+    pub fn signer_by_id(&self, id: &str) -> Result<Option<Signer>, StoreError> {
+        query_one(&self.conn, "id", id)
+    }
+
+    /// The signer with this name.
+    pub fn signer_by_name(&self, name: &str) -> Result<Option<Signer>, StoreError> {
+        query_one(&self.conn, "name", name)
+    }
+
+    /// The signer whose issuer is exactly `issuer` (byte for byte, as the controller matches).
+    pub fn signer_by_issuer(&self, issuer: &str) -> Result<Option<Signer>, StoreError> {
+        query_one(&self.conn, "issuer", issuer)
+    }
+
+    /// The signer named `key`, or else with id `key`.
+    pub fn find_signer(&self, key: &str) -> Result<Signer, StoreError> {
+        match self.signer_by_name(key)? {
+            Some(s) => Ok(s),
+            None => self.signer_by_id(key)?.ok_or_else(|| StoreError::NotFound {
+                entity: "signer",
+                key: key.to_string(),
+            }),
+        }
+    }
+
+    /// Stores a new signer and returns it.
+    pub fn create_signer(&mut self, valid: &ValidSigner) -> Result<Signer, StoreError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = super::now();
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
+        insert(&tx, &id, valid, &now, &now)?;
+        audit::record(
+            &tx,
+            &actor,
+            AuditRecord {
+                action: "create",
+                entity: "signer",
+                id: &id,
+                name: &valid.draft.name,
+                fields: Vec::new(),
+            },
+        )?;
+        let created = by_id_tx(&tx, &id)?;
+        tx.commit()?;
+        created.ok_or_else(|| StoreError::Corrupt("a created signer vanished".into()))
+    }
+
+    /// Replaces signer `id`'s fields if it is still at `version`; otherwise `StoreError::Stale`.
+    pub fn update_signer(
+        &mut self,
+        id: &str,
+        version: i64,
+        valid: &ValidSigner,
+    ) -> Result<Signer, StoreError> {
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
+        let before = by_id_tx(&tx, id)?.ok_or_else(|| StoreError::NotFound {
+            entity: "signer",
+            key: id.to_string(),
+        })?;
+        if before.version != version {
+            return Err(StoreError::Stale {
+                entity: "signer",
+                name: before.draft.name,
+            });
+        }
+        let fields = audit::changed_fields(&before.draft, &valid.draft);
+        if !overwrite(&tx, id, version, valid)? {
+            return Err(StoreError::Stale {
+                entity: "signer",
+                name: before.draft.name,
+            });
+        }
+        audit::record(
+            &tx,
+            &actor,
+            AuditRecord {
+                action: "update",
+                entity: "signer",
+                id,
+                name: &valid.draft.name,
+                fields,
+            },
+        )?;
+        let updated = by_id_tx(&tx, id)?;
+        tx.commit()?;
+        updated.ok_or_else(|| StoreError::Corrupt("an updated signer vanished".into()))
+    }
+
+    /// Deletes signer `id`.
+    pub fn delete_signer(&mut self, id: &str) -> Result<(), StoreError> {
+        let actor = self.actor.clone();
+        let tx = self.write_tx()?;
+        let before = by_id_tx(&tx, id)?.ok_or_else(|| StoreError::NotFound {
+            entity: "signer",
+            key: id.to_string(),
+        })?;
+        tx.execute("DELETE FROM signers WHERE id = ?1", [id])?;
+        audit::record(
+            &tx,
+            &actor,
+            AuditRecord {
+                action: "delete",
+                entity: "signer",
+                id,
+                name: &before.draft.name,
+                fields: Vec::new(),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
