@@ -6,7 +6,18 @@ use std::process::ExitCode;
 use extjwt::cli::{self, Cli};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            // --help and --version go to stdout as clap prints them.
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            eprintln!("{}", usage_error_line(&error));
+            return ExitCode::from(2);
+        }
+    };
     let result = match &cli.command {
         Some(command) => cli::run(&cli, command),
         None => Err(anyhow::anyhow!(
@@ -26,7 +37,23 @@ fn main() -> ExitCode {
 fn one_line(error: &anyhow::Error) -> String {
     let mut text = error.to_string();
     for cause in error.chain().skip(1) {
-        text.push_str(&format!(" ({cause})"));
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(&format!(" ({cause})"));
+        }
     }
     text.replace('\n', " ")
+}
+
+/// clap's usage errors span several lines; scripts and tests read one.
+fn usage_error_line(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let parts: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:")
+        })
+        .collect();
+    format!("{} (see --help)", parts.join(" "))
 }

@@ -41,14 +41,14 @@ pub enum StoreError {
     #[error(transparent)]
     Invalid(#[from] crate::model::ValidationErrors),
     /// A record of an import file could not be applied; nothing was imported.
-    #[error("{list}[{index}]: {source}")]
+    #[error("{list}[{index}]: {cause}")]
     ImportRecord {
         /// `externalJwtSigners`, `data` or `identities`.
         list: &'static str,
         /// Zero-based position in the list.
         index: usize,
         /// Why.
-        source: Box<StoreError>,
+        cause: Box<StoreError>,
     },
     /// `--readonly` is in force.
     #[error("the database is open read-only (--readonly); nothing was changed")]

@@ -35,7 +35,7 @@ impl Store {
             let wrap = |e: StoreError| StoreError::ImportRecord {
                 list: plan.signers_list,
                 index: record.index,
-                source: Box::new(e),
+                cause: Box::new(e),
             };
             let valid = &record.signer;
             let existing = signers::by_name_tx(&tx, &valid.draft.name).map_err(wrap)?;
@@ -78,7 +78,7 @@ impl Store {
             let wrap = |e: StoreError| StoreError::ImportRecord {
                 list: "identities",
                 index: record.index,
-                source: Box::new(e),
+                cause: Box::new(e),
             };
             let draft = &record.draft;
             let existing = identities::by_name_tx(&tx, &draft.name).map_err(wrap)?;
