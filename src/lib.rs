@@ -1,9 +1,10 @@
 //! extjwt: a terminal console and CLI for the external JWT signers of an OpenZiti controller.
 //!
 //! The folder layout is the architecture: [`model`] (types and validation, no I/O), [`store`]
-//! (SQLite), [`interchange`] (import/export) and [`cli`] (the scripting commands).
+//! (SQLite), [`verify`] (token checks), [`interchange`] (import/export) and [`cli`] (the scripting commands).
 
 pub mod cli;
 pub mod interchange;
 pub mod model;
 pub mod store;
+pub mod verify;

@@ -9,6 +9,7 @@ use super::args::VerifyArgs;
 use super::output::{or_dash, print_json, print_table};
 use crate::interchange;
 use crate::store::Store;
+use crate::verify;
 
 pub fn export(store: &Store, output: Option<&Path>) -> Result<Exit> {
     let document = interchange::export(store)?;
@@ -86,6 +87,49 @@ pub fn audit(store: &Store, json: bool, limit: usize) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
-pub fn verify(_store: &Store, _args: &VerifyArgs) -> Result<Exit> {
-    bail!("verify: not available yet")
+pub fn verify(store: &Store, args: &VerifyArgs) -> Result<Exit> {
+    let raw = match args.token.as_deref() {
+        Some(token) if token != "-" => token.to_string(),
+        _ => {
+            let mut text = String::new();
+            // A token is at most 16 KiB; read a little more so an oversized one is reported
+            // as such rather than truncated into something else.
+            std::io::stdin()
+                .take(verify::token::MAX_TOKEN_BYTES as u64 * 4)
+                .read_to_string(&mut text)
+                .context("token: cannot read standard input")?;
+            text
+        }
+    };
+    let now = match &args.at {
+        None => chrono::Utc::now(),
+        Some(at) => parse_time(at)?,
+    };
+    let cache = verify::JwksCache::new();
+    let verifier = verify::Verifier::new(store, &cache, verify::FetchPolicy::Blocking);
+    let report = verifier.verify(&raw, now, args.leeway)?;
+    if args.json {
+        print_json(&report.to_json())?;
+    } else {
+        print!("{}", report.to_text());
+    }
+    Ok(if report.is_valid() {
+        Exit::Success
+    } else {
+        Exit::Rejected
+    })
+}
+
+fn parse_time(raw: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    if let Ok(seconds) = raw.trim().parse::<i64>() {
+        return chrono::DateTime::from_timestamp(seconds, 0)
+            .with_context(|| format!("at: {raw} seconds is out of range"));
+    }
+    chrono::DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "at: \"{raw}\" is neither RFC 3339 (2026-11-30T10:00:00Z) nor UNIX seconds"
+            )
+        })
 }

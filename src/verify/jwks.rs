@@ -1,0 +1,246 @@
+//! JWKS endpoints: fetched over HTTP(S) with the controller's limits, cached per URL, refetched
+//! at most once a second when a token names an unknown kid.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+
+use super::keys::PublicKey;
+use crate::model::address;
+
+/// Whole-request timeout.
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Largest JWKS body read.
+pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
+/// Redirects followed.
+pub const MAX_REDIRECTS: u32 = 5;
+/// Shortest time between two fetches of one URL.
+pub const REFETCH_INTERVAL: Duration = Duration::from_secs(1);
+const CONTENT_TYPES: [&str; 3] = [
+    "application/json",
+    "application/jwk-set+json",
+    "application/jwk+json",
+];
+
+/// Turns a host and port into addresses; swapped only by tests that need a name to resolve
+/// somewhere the machine's resolver cannot be made to point.
+pub type HostLookup = fn(&str, u16) -> io::Result<Vec<SocketAddr>>;
+
+fn system_lookup(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+    Ok((host, port).to_socket_addrs()?.collect())
+}
+
+/// The result of looking a kid up in the cache.
+#[derive(Debug, Clone)]
+pub enum KeyLookup {
+    /// The key.
+    Found(PublicKey),
+    /// The set was fetched recently and has no such kid.
+    NotFound {
+        /// The kids the set does have.
+        known: Vec<String>,
+    },
+    /// The last fetch failed recently; the cause.
+    Unavailable(String),
+    /// Nothing usable is cached: fetch first.
+    NeedsFetch,
+}
+
+struct CachedSet {
+    fetched_at: Instant,
+    outcome: Result<Vec<(String, PublicKey)>, String>,
+    skipped: Vec<String>,
+}
+
+/// Fetched key sets, shared by the verifier and the console's worker thread.
+pub struct JwksCache {
+    sets: Mutex<HashMap<String, CachedSet>>,
+    agent: ureq::Agent,
+}
+
+impl Default for JwksCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[derive(Debug)]
+struct GuardedResolver {
+    lookup: HostLookup,
+}
+
+impl Resolver for GuardedResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        _config: &ureq::config::Config,
+        _timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let host = uri.host().ok_or(ureq::Error::HostNotFound)?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port = uri
+            .port_u16()
+            .unwrap_or(if uri.scheme_str() == Some("https") {
+                443
+            } else {
+                80
+            });
+        let addresses = (self.lookup)(host, port)?;
+        // One bad address refuses the host: a name that points anywhere near the metadata
+        // service is not one a controller should trust.
+        if let Some(bad) = addresses.iter().find(|a| address::is_refused(a.ip())) {
+            return Err(ureq::Error::Io(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "{host} resolves to {}, a link-local, metadata or multicast address; refused before connecting",
+                    bad.ip()
+                ),
+            )));
+        }
+        let mut resolved = self.empty();
+        for a in addresses.into_iter().take(16) {
+            resolved.push(a);
+        }
+        if resolved.is_empty() {
+            return Err(ureq::Error::HostNotFound);
+        }
+        Ok(resolved)
+    }
+}
+
+impl JwksCache {
+    /// A cache that resolves names with the system resolver.
+    pub fn new() -> Self {
+        Self::with_lookup(system_lookup)
+    }
+
+    /// A cache that resolves names with `lookup` (for tests).
+    pub fn with_lookup(lookup: HostLookup) -> Self {
+        let tls = ureq::tls::TlsConfig::builder()
+            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+            .build();
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(FETCH_TIMEOUT))
+            .max_redirects(MAX_REDIRECTS)
+            .http_status_as_error(false)
+            // A proxy would resolve the host itself, past the address guard.
+            .proxy(None)
+            .tls_config(tls)
+            .user_agent(concat!("extjwt/", env!("CARGO_PKG_VERSION")))
+            .build();
+        let agent =
+            ureq::Agent::with_parts(config, DefaultConnector::new(), GuardedResolver { lookup });
+        JwksCache {
+            sets: Mutex::new(HashMap::new()),
+            agent,
+        }
+    }
+
+    /// Looks `kid` up in what was fetched from `url`, without any I/O.
+    pub fn lookup(&self, url: &str, kid: &str) -> KeyLookup {
+        let sets = self.sets.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(set) = sets.get(url) else {
+            return KeyLookup::NeedsFetch;
+        };
+        let fresh = set.fetched_at.elapsed() < REFETCH_INTERVAL;
+        match &set.outcome {
+            Ok(keys) => match keys.iter().find(|(k, _)| k == kid) {
+                Some((_, key)) => KeyLookup::Found(key.clone()),
+                None if fresh => KeyLookup::NotFound {
+                    known: keys.iter().map(|(k, _)| k.clone()).collect(),
+                },
+                None => KeyLookup::NeedsFetch,
+            },
+            Err(cause) if fresh => KeyLookup::Unavailable(cause.clone()),
+            Err(_) => KeyLookup::NeedsFetch,
+        }
+    }
+
+    /// Notes about keys the last fetch of `url` skipped (unsupported types and the like).
+    pub fn skipped(&self, url: &str) -> Vec<String> {
+        let sets = self.sets.lock().unwrap_or_else(|p| p.into_inner());
+        sets.get(url).map(|s| s.skipped.clone()).unwrap_or_default()
+    }
+
+    /// Fetches `url` now (blocking, at most [`FETCH_TIMEOUT`]) and caches the outcome, success
+    /// or failure, so a dead endpoint is not hammered on every keystroke.
+    pub fn fetch(&self, url: &str) -> Result<(), String> {
+        let (outcome, skipped) = match self.download(url) {
+            Ok((keys, skipped)) => (Ok(keys), skipped),
+            Err(cause) => (Err(cause), Vec::new()),
+        };
+        let result = outcome.as_ref().map(|_| ()).map_err(Clone::clone);
+        let mut sets = self.sets.lock().unwrap_or_else(|p| p.into_inner());
+        sets.insert(
+            url.to_string(),
+            CachedSet {
+                fetched_at: Instant::now(),
+                outcome,
+                skipped,
+            },
+        );
+        result
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn download(&self, url: &str) -> Result<(Vec<(String, PublicKey)>, Vec<String>), String> {
+        let mut response = self
+            .agent
+            .get(url)
+            .header("Accept", "application/jwk-set+json, application/json")
+            .call()
+            .map_err(|e| format!("fetching {url} failed: {e}"))?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            return Err(format!("{url} answered HTTP {status}, not 200"));
+        }
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if !CONTENT_TYPES.contains(&content_type.as_str()) {
+            return Err(format!(
+                "{url} answered with content type \"{content_type}\", not JSON (application/json or application/jwk-set+json)"
+            ));
+        }
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY_BYTES)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => {
+                    format!("the JWKS at {url} is larger than 1 MiB; refused")
+                }
+                other => format!("reading {url} failed: {other}"),
+            })?;
+        let document: Value = serde_json::from_slice(&body)
+            .map_err(|e| format!("the JWKS at {url} is not JSON ({e})"))?;
+        let entries = document
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format!("the JWKS at {url} has no \"keys\" list"))?;
+        let mut keys = Vec::new();
+        let mut skipped = Vec::new();
+        for entry in entries {
+            match PublicKey::from_jwk(entry) {
+                Ok(pair) => keys.push(pair),
+                // An unsupported key beside good ones is skipped, not fatal (design §3).
+                Err(why) => skipped.push(why),
+            }
+        }
+        Ok((keys, skipped))
+    }
+}

@@ -1,0 +1,179 @@
+//! What verification found, and its two renderings: the JSON of `verify --json` and the
+//! verdict line the CLI and the console both show.
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::reason::{Check, CheckOutcome, Reason, Status};
+use crate::model::{Identity, Signer};
+
+/// The signer a token bound to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignerRef {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its issuer.
+    pub issuer: String,
+}
+
+impl From<&Signer> for SignerRef {
+    fn from(s: &Signer) -> Self {
+        SignerRef {
+            id: s.id.clone(),
+            name: s.draft.name.clone(),
+            issuer: s.draft.issuer.clone(),
+        }
+    }
+}
+
+/// The identity a token mapped to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IdentityRef {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its external ID.
+    #[serde(rename = "externalId")]
+    pub external_id: Option<String>,
+}
+
+impl From<&Identity> for IdentityRef {
+    fn from(i: &Identity) -> Self {
+        IdentityRef {
+            id: i.id.clone(),
+            name: i.draft.name.clone(),
+            external_id: i.draft.external_id.clone(),
+        }
+    }
+}
+
+/// The claim the signer reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClaimRef {
+    /// The JSON pointer.
+    pub pointer: String,
+    /// What it resolved to (null when missing).
+    pub value: Value,
+}
+
+/// Everything verification found out about one token.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VerifyReport {
+    /// The decoded header, when it decodes.
+    pub header: Option<Map<String, Value>>,
+    /// The decoded payload, when it decodes.
+    pub payload: Option<Map<String, Value>>,
+    /// The signer `iss` bound to.
+    pub signer: Option<SignerRef>,
+    /// The identity the claim mapped to.
+    pub identity: Option<IdentityRef>,
+    /// The claim read.
+    pub claim: Option<ClaimRef>,
+    /// One outcome per check, in the controller's order.
+    pub checks: Vec<CheckOutcome>,
+    /// A JWKS URL that must be fetched before the key check can run (console only).
+    pub pending_fetch: Option<String>,
+}
+
+impl VerifyReport {
+    pub(super) fn push(
+        &mut self,
+        check: Check,
+        status: Status,
+        detail: String,
+        reason: Option<Reason>,
+    ) {
+        self.checks.push(CheckOutcome {
+            check,
+            status,
+            detail,
+            reason,
+        });
+    }
+
+    pub(super) fn skip(&mut self, check: Check, why: &str) {
+        self.push(check, Status::Skip, why.to_string(), None);
+    }
+
+    /// The first failing check: what the controller would reject the token for.
+    pub fn verdict(&self) -> Option<&CheckOutcome> {
+        self.checks.iter().find(|c| c.status == Status::Fail)
+    }
+
+    /// The reason code of the verdict.
+    pub fn reason(&self) -> Option<Reason> {
+        self.verdict().and_then(|c| c.reason)
+    }
+
+    /// True when every check passed.
+    pub fn is_valid(&self) -> bool {
+        self.pending_fetch.is_none()
+            && !self.checks.is_empty()
+            && self.checks.iter().all(|c| c.status == Status::Pass)
+    }
+
+    /// The outcome of one check.
+    pub fn outcome(&self, check: Check) -> Option<&CheckOutcome> {
+        self.checks.iter().find(|c| c.check == check)
+    }
+
+    /// One line: `VALID → identity alice (externalId alice@example.com) via signer okta` or
+    /// `REJECTED (expired): exp 2026-11-27 10:00:00 UTC, expired 3 days ago`.
+    pub fn verdict_line(&self) -> String {
+        if let Some(url) = &self.pending_fetch {
+            return format!("PENDING: fetching the JWKS from {url}");
+        }
+        if let Some(failed) = self.verdict() {
+            let code = failed.reason.map_or("rejected", Reason::code);
+            return format!("REJECTED ({code}): {}", failed.detail);
+        }
+        match (&self.identity, &self.signer) {
+            (Some(i), Some(s)) => format!(
+                "VALID → identity {} (externalId {}) via signer {}",
+                i.name,
+                i.external_id.as_deref().unwrap_or("none"),
+                s.name
+            ),
+            _ => "VALID".to_string(),
+        }
+    }
+
+    /// The JSON object of `extjwt verify --json` (design §4).
+    pub fn to_json(&self) -> Value {
+        let reason = self.verdict().map(
+            |c| json!({"code": c.reason.map_or("rejected", Reason::code), "message": c.detail}),
+        );
+        json!({
+            "valid": self.is_valid(),
+            "reason": reason,
+            "signer": self.signer,
+            "identity": self.identity,
+            "claim": self.claim,
+            "header": self.header,
+            "payload": self.payload,
+            "checks": self.checks,
+        })
+    }
+
+    /// The short human report of `extjwt verify` without `--json`.
+    pub fn to_text(&self) -> String {
+        let mut out = self.verdict_line();
+        out.push('\n');
+        let width = Check::ALL.iter().map(|c| c.name().len()).max().unwrap_or(0);
+        for c in &self.checks {
+            out.push_str(&format!(
+                "  {} {:<width$}  {}\n",
+                c.status.mark(),
+                c.check.name(),
+                c.detail
+            ));
+        }
+        if let Some(fix) = self.reason().and_then(Reason::fix) {
+            out.push_str(&format!("fix: {fix}\n"));
+        }
+        out
+    }
+}

@@ -1,0 +1,121 @@
+//! Check 1, `format`: what a token must look like before anything else is looked at.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value};
+
+/// Largest token accepted (design §3).
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// A token split into its parts, with header and payload decoded but nothing verified.
+#[derive(Debug, Clone)]
+pub struct ParsedToken {
+    /// The decoded header object.
+    pub header: Map<String, Value>,
+    /// The decoded payload object.
+    pub payload: Map<String, Value>,
+    /// `header.payload`, the bytes the signature covers.
+    pub signing_input: String,
+    /// The third part, still base64url.
+    pub signature: String,
+}
+
+/// Strips what people paste around a token: whitespace anywhere (a token has none, but a
+/// wrapped terminal or a log line adds it) and a leading `Bearer `.
+pub fn normalize(raw: &str) -> String {
+    let trimmed = raw.trim();
+    let without_scheme = match trimmed.get(..7) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => &trimmed[7..],
+        _ => trimmed,
+    };
+    without_scheme
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// What is wrong with a token's format, for the `format` check's detail.
+pub fn parse(token: &str) -> Result<ParsedToken, String> {
+    if token.is_empty() {
+        return Err("the token is empty".into());
+    }
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(format!(
+            "the token is {} bytes; tokens over {} bytes (16 KiB) are refused",
+            token.len(),
+            MAX_TOKEN_BYTES
+        ));
+    }
+    let parts: Vec<&str> = token.split('.').collect();
+    if parts.len() != 3 {
+        return Err(format!(
+            "a JWT has 3 parts separated by dots (header.payload.signature); this has {}",
+            parts.len()
+        ));
+    }
+    let header = decode_object(parts[0], "header")?;
+    let payload = decode_object(parts[1], "payload")?;
+    URL_SAFE_NO_PAD
+        .decode(parts[2])
+        .map_err(|e| format!("the signature is not base64url ({e})"))?;
+    for claim in ["exp", "nbf"] {
+        if let Some(value) = payload.get(claim)
+            && !value.is_number()
+        {
+            return Err(format!(
+                "\"{claim}\" must be a number of seconds since 1970, found {value}"
+            ));
+        }
+    }
+    Ok(ParsedToken {
+        header,
+        payload,
+        signing_input: format!("{}.{}", parts[0], parts[1]),
+        signature: parts[2].to_string(),
+    })
+}
+
+fn decode_object(part: &str, name: &str) -> Result<Map<String, Value>, String> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|e| format!("the {name} is not base64url ({e})"))?;
+    let value: Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("the {name} is not JSON ({e})"))?;
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(format!(
+            "the {name} must be a JSON object, found {}",
+            kind_of(&other)
+        )),
+    }
+}
+
+/// "an array", "a string", … for messages.
+pub fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_strips_bearer_and_whitespace() {
+        assert_eq!(normalize("  Bearer a.b\n.c \n"), "a.b.c");
+        assert_eq!(normalize("bearer a.b.c"), "a.b.c");
+        assert_eq!(normalize("a.b.c"), "a.b.c");
+    }
+
+    #[test]
+    fn counts_parts() {
+        assert!(parse("a.b").unwrap_err().contains("this has 2"));
+        assert!(parse("a.b.c.d").unwrap_err().contains("this has 4"));
+    }
+}
