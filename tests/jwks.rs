@@ -9,7 +9,6 @@ use common::TestKey;
 use extjwt::model::SignerDraft;
 use extjwt::store::Store;
 use extjwt::verify::{FetchPolicy, JwksCache, Verifier, VerifyReport};
-use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -189,7 +188,8 @@ fn server_down_is_key_unavailable() {
 fn wrong_content_type_non_200_and_oversized_bodies_are_refused() {
     let key = common::rsa("sso");
     let jwks = json!({"keys": [rsa_jwk(&key, "k1")]});
-    let cases: [(&str, Box<dyn Fn(&mut Answer)>); 3] = [
+    type Change = Box<dyn Fn(&mut Answer)>;
+    let cases: [(&str, Change); 3] = [
         (
             "content type",
             Box::new(|a: &mut Answer| a.content_type = "text/html".into()),
