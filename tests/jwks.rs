@@ -8,7 +8,7 @@ use chrono::Utc;
 use common::TestKey;
 use extjwt::model::SignerDraft;
 use extjwt::store::Store;
-use extjwt::verify::{FetchPolicy, JwksCache, Verifier, VerifyReport};
+use extjwt::verify::{FetchPolicy, KeyCache, Verifier, VerifyReport};
 use serde_json::{Value, json};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -120,7 +120,7 @@ fn token(key: &TestKey, kid: &str) -> String {
     key.mint(key.alg, Some(kid), &json!({"iss": "https://sso.test/realms/ops", "aud": "ziti", "email": "alice@example.com", "exp": Utc::now().timestamp() + 600}))
 }
 
-fn verify(store: &Store, cache: &JwksCache, token: &str) -> VerifyReport {
+fn verify(store: &Store, cache: &KeyCache, token: &str) -> VerifyReport {
     Verifier::new(store, cache, FetchPolicy::Blocking)
         .verify(token, Utc::now(), 0)
         .unwrap()
@@ -135,7 +135,7 @@ fn finds_key_by_kid_and_caches_the_set() {
     let key = common::rsa("sso");
     let server = JwksServer::start(&json!({"keys": [rsa_jwk(&key, "k1")]}));
     let store = store_with_jwks_signer(&server.url());
-    let cache = JwksCache::new();
+    let cache = KeyCache::new();
     let report = verify(&store, &cache, &token(&key, "k1"));
     assert!(report.is_valid(), "{}", report.to_text());
     verify(&store, &cache, &token(&key, "k1"));
@@ -148,7 +148,7 @@ fn rotated_key_is_found_after_one_refetch_and_never_more_than_once_a_second() {
     let new = common::p256("sso-new");
     let server = JwksServer::start(&json!({"keys": [rsa_jwk(&old, "old")]}));
     let store = store_with_jwks_signer(&server.url());
-    let cache = JwksCache::new();
+    let cache = KeyCache::new();
     assert!(verify(&store, &cache, &token(&old, "old")).is_valid());
     server.set(|a| {
         a.body = json!({"keys": [rsa_jwk(&old, "old"), ec_jwk(&new, "new")]})
@@ -175,7 +175,7 @@ fn server_down_is_key_unavailable() {
         listener.local_addr().unwrap().port()
     };
     let store = store_with_jwks_signer(&format!("http://127.0.0.1:{port}/jwks"));
-    let report = verify(&store, &JwksCache::new(), &token(&common::rsa("x"), "k1"));
+    let report = verify(&store, &KeyCache::new(), &token(&common::rsa("x"), "k1"));
     assert_eq!(reason(&report), Some("key_unavailable"));
     assert!(
         report.verdict().unwrap().detail.contains("fetching"),
@@ -209,7 +209,7 @@ fn wrong_content_type_non_200_and_oversized_bodies_are_refused() {
         let server = JwksServer::start(&jwks);
         server.set(change);
         let store = store_with_jwks_signer(&server.url());
-        let report = verify(&store, &JwksCache::new(), &token(&key, "k1"));
+        let report = verify(&store, &KeyCache::new(), &token(&key, "k1"));
         assert_eq!(
             reason(&report),
             Some("key_unavailable"),
@@ -231,7 +231,7 @@ fn x5c_key_verifies() {
         &json!({"keys": [{"kty": "EC", "kid": "c1", "x5c": [STANDARD.encode(&key.cert_der)]}]}),
     );
     let store = store_with_jwks_signer(&server.url());
-    let report = verify(&store, &JwksCache::new(), &token(&key, "c1"));
+    let report = verify(&store, &KeyCache::new(), &token(&key, "c1"));
     assert!(report.is_valid(), "{}", report.to_text());
 }
 
@@ -246,7 +246,7 @@ fn unsupported_key_beside_a_good_one_is_skipped() {
         {"kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": x}
     ]}));
     let store = store_with_jwks_signer(&server.url());
-    let cache = JwksCache::new();
+    let cache = KeyCache::new();
     let report = verify(&store, &cache, &token(&key, "ed"));
     assert!(report.is_valid(), "{}", report.to_text());
     assert_eq!(cache.skipped(&server.url()).len(), 2);
@@ -293,7 +293,7 @@ fn test_lookup(host: &str, port: u16) -> std::io::Result<Vec<SocketAddr>> {
 fn host_resolving_into_a_refused_range_is_refused_before_connecting() {
     let key = common::rsa("sso");
     let server = JwksServer::start(&json!({"keys": [rsa_jwk(&key, "k1")]}));
-    let cache = JwksCache::with_lookup(test_lookup);
+    let cache = KeyCache::with_lookup(test_lookup);
     for host in ["metadata.test", "mixed.test"] {
         let store = store_with_jwks_signer(&format!("http://{host}:{}/jwks", server.port));
         let report = verify(&store, &cache, &token(&key, "k1"));

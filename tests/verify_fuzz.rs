@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use extjwt::model::{IdentityDraft, SignerDraft};
 use extjwt::store::Store;
-use extjwt::verify::{FetchPolicy, JwksCache, Verifier};
+use extjwt::verify::{FetchPolicy, KeyCache, Verifier};
 use jsonwebtoken::Algorithm;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 struct World {
     store: Store,
-    cache: JwksCache,
+    cache: KeyCache,
     valid: String,
 }
 
@@ -57,7 +57,7 @@ fn world() -> World {
     let valid = key.mint(Algorithm::RS256, Some("k1"), &json!({"iss": "https://fuzz.idp", "aud": "ziti", "email": "alice@example.com", "exp": Utc::now().timestamp() + 3600}));
     World {
         store,
-        cache: JwksCache::new(),
+        cache: KeyCache::new(),
         valid,
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use common::{TempDb, TestKey};
 use extjwt::model::{IdentityDraft, SignerDraft};
 use extjwt::store::Store;
-use extjwt::verify::{Check, FetchPolicy, JwksCache, Status, Verifier};
+use extjwt::verify::{Check, FetchPolicy, KeyCache, Status, Verifier};
 use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 
@@ -540,7 +540,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
 
 fn verify(f: &Fixture, token: &str, leeway: u64) -> extjwt::verify::VerifyReport {
     let store = Store::open(&f.db.path).unwrap();
-    let cache = JwksCache::new();
+    let cache = KeyCache::new();
     Verifier::new(&store, &cache, FetchPolicy::Blocking)
         .verify(token, f.now, leeway)
         .unwrap()

@@ -105,7 +105,7 @@ pub fn verify(store: &Store, args: &VerifyArgs) -> Result<Exit> {
         None => chrono::Utc::now(),
         Some(at) => parse_time(at)?,
     };
-    let cache = verify::JwksCache::new();
+    let cache = verify::KeyCache::new();
     let verifier = verify::Verifier::new(store, &cache, verify::FetchPolicy::Blocking);
     let report = verifier.verify(&raw, now, args.leeway)?;
     if args.json {

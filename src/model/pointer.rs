@@ -37,6 +37,25 @@ pub fn resolve<'a>(value: &'a serde_json::Value, pointer: &str) -> Option<&'a se
     value.pointer(pointer)
 }
 
+/// Like [`resolve`], starting from an object's map (saves wrapping, and cloning, the map).
+pub fn resolve_in<'a>(
+    object: &'a serde_json::Map<String, serde_json::Value>,
+    pointer: &str,
+) -> Option<&'a serde_json::Value> {
+    let rest = pointer.strip_prefix('/')?;
+    let (first, tail) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let key = first.replace("~1", "/").replace("~0", "~");
+    let value = object.get(&key)?;
+    if tail.is_empty() {
+        Some(value)
+    } else {
+        value.pointer(tail)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +74,10 @@ mod tests {
         assert_eq!(resolve(&v, "/a~1b"), Some(&json!("x")));
         assert_eq!(resolve(&v, "/m~0n"), Some(&json!("y")));
         assert_eq!(resolve(&v, "/list/1"), Some(&json!("q")));
+        let map = v.as_object().unwrap();
+        for p in ["/a~1b", "/m~0n", "/list/1", "/list", "/missing", "/list/9"] {
+            assert_eq!(resolve_in(map, p), resolve(&v, p), "{p}");
+        }
     }
 
     #[test]

@@ -10,21 +10,21 @@ use crate::model::{Identity, IdentityDraft, IdentityType};
 const COLUMNS: &str = "id, name, type, is_admin, external_id, auth_policy_id, disabled, created_at, updated_at, version";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Identity> {
-    let kind: String = r.get("type")?;
+    let kind: String = r.get(2)?;
     Ok(Identity {
-        id: r.get("id")?,
+        id: r.get(0)?,
         draft: IdentityDraft {
-            name: r.get("name")?,
+            name: r.get(1)?,
             // The schema's CHECK constraint guarantees a known type.
             identity_type: IdentityType::parse(&kind).unwrap_or_default(),
-            is_admin: r.get("is_admin")?,
-            external_id: r.get("external_id")?,
-            auth_policy_id: r.get("auth_policy_id")?,
-            disabled: r.get("disabled")?,
+            is_admin: r.get(3)?,
+            external_id: r.get(4)?,
+            auth_policy_id: r.get(5)?,
+            disabled: r.get(6)?,
         },
-        created_at: r.get("created_at")?,
-        updated_at: r.get("updated_at")?,
-        version: r.get("version")?,
+        created_at: r.get(7)?,
+        updated_at: r.get(8)?,
+        version: r.get(9)?,
     })
 }
 
@@ -144,7 +144,8 @@ impl Store {
 
     /// The identity with this id.
     pub fn identity_by_id(&self, id: &str) -> Result<Option<Identity>, StoreError> {
-        query_one(&self.conn, "id", id)
+        self.lookups
+            .identity(&self.conn, false, id, || query_one(&self.conn, "id", id))
     }
 
     /// The identity with this name.
@@ -157,7 +158,9 @@ impl Store {
         &self,
         external_id: &str,
     ) -> Result<Option<Identity>, StoreError> {
-        query_one(&self.conn, "external_id", external_id)
+        self.lookups.identity(&self.conn, true, external_id, || {
+            query_one(&self.conn, "external_id", external_id)
+        })
     }
 
     /// The identity named `key`, or else with id `key`.

@@ -8,6 +8,7 @@ mod audit;
 mod error;
 mod identities;
 mod import;
+mod lookup_cache;
 mod schema;
 mod signers;
 
@@ -28,6 +29,7 @@ pub struct Store {
     location: String,
     readonly: bool,
     actor: Actor,
+    lookups: lookup_cache::LookupCache,
 }
 
 impl Store {
@@ -89,6 +91,7 @@ impl Store {
             location,
             readonly: false,
             actor: Actor::from_env(),
+            lookups: lookup_cache::LookupCache::default(),
         })
     }
 
@@ -123,6 +126,7 @@ impl Store {
         if self.readonly {
             return Err(StoreError::ReadOnly);
         }
+        self.lookups.note_local_write();
         Ok(self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?)

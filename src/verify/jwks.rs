@@ -58,13 +58,15 @@ struct CachedSet {
     skipped: Vec<String>,
 }
 
-/// Fetched key sets, shared by the verifier and the console's worker thread.
-pub struct JwksCache {
+/// Verification keys: JWKS sets fetched per URL, and certificate keys parsed once per
+/// fingerprint. Shared by the verifier and the console's worker thread.
+pub struct KeyCache {
     sets: Mutex<HashMap<String, CachedSet>>,
+    certificate_keys: Mutex<HashMap<String, PublicKey>>,
     agent: ureq::Agent,
 }
 
-impl Default for JwksCache {
+impl Default for KeyCache {
     fn default() -> Self {
         Self::new()
     }
@@ -114,7 +116,7 @@ impl Resolver for GuardedResolver {
     }
 }
 
-impl JwksCache {
+impl KeyCache {
     /// A cache that resolves names with the system resolver.
     pub fn new() -> Self {
         Self::with_lookup(system_lookup)
@@ -136,8 +138,9 @@ impl JwksCache {
             .build();
         let agent =
             ureq::Agent::with_parts(config, DefaultConnector::new(), GuardedResolver { lookup });
-        JwksCache {
+        KeyCache {
             sets: Mutex::new(HashMap::new()),
+            certificate_keys: Mutex::new(HashMap::new()),
             agent,
         }
     }
@@ -160,6 +163,24 @@ impl JwksCache {
             Err(cause) if fresh => KeyLookup::Unavailable(cause.clone()),
             Err(_) => KeyLookup::NeedsFetch,
         }
+    }
+
+    /// The public key of the certificate with this SHA-1 `fingerprint`, parsing `pem` only the
+    /// first time (a certificate never changes under its fingerprint).
+    pub fn certificate_key(&self, fingerprint: &str, pem: &str) -> Result<PublicKey, String> {
+        let mut keys = self
+            .certificate_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(key) = keys.get(fingerprint) {
+            return Ok(key.clone());
+        }
+        let details = crate::model::CertificateDetails::from_pem(pem)?;
+        let key = PublicKey::from_certificate_der(&details.der)?;
+        if details.fingerprint == fingerprint {
+            keys.insert(details.fingerprint, key.clone());
+        }
+        Ok(key)
     }
 
     /// Notes about keys the last fetch of `url` skipped (unsupported types and the like).

@@ -9,7 +9,7 @@ mod report;
 pub mod token;
 
 pub use humantime::{absolute as absolute_time, relative as relative_time};
-pub use jwks::{JwksCache, KeyLookup};
+pub use jwks::{KeyCache, KeyLookup};
 pub use reason::{Check, CheckOutcome, Reason, Status};
 pub use report::{ClaimRef, IdentityRef, SignerRef, VerifyReport};
 
@@ -32,7 +32,7 @@ pub enum FetchPolicy {
 /// Checks tokens against the signers and identities of a store.
 pub struct Verifier<'a> {
     store: &'a Store,
-    jwks: &'a JwksCache,
+    jwks: &'a KeyCache,
     policy: FetchPolicy,
 }
 
@@ -45,7 +45,7 @@ enum KeyResult {
 
 impl<'a> Verifier<'a> {
     /// A verifier over `store`, fetching JWKS through `jwks`.
-    pub fn new(store: &'a Store, jwks: &'a JwksCache, policy: FetchPolicy) -> Self {
+    pub fn new(store: &'a Store, jwks: &'a KeyCache, policy: FetchPolicy) -> Self {
         Verifier {
             store,
             jwks,
@@ -78,8 +78,6 @@ impl<'a> Verifier<'a> {
                 return Ok(report);
             }
         };
-        report.header = Some(parsed.header.clone());
-        report.payload = Some(parsed.payload.clone());
         let header = &parsed.header;
         let payload = &parsed.payload;
         let alg_name = header.get("alg").and_then(Value::as_str).unwrap_or("");
@@ -329,6 +327,8 @@ impl<'a> Verifier<'a> {
         }
         report.signer = signer.as_ref().map(SignerRef::from);
         report.identity = identity.as_ref().map(IdentityRef::from);
+        report.header = Some(parsed.header);
+        report.payload = Some(parsed.payload);
         Ok(report)
     }
 
@@ -430,36 +430,37 @@ impl<'a> Verifier<'a> {
                 ),
             };
         }
-        let Some(cert) = signer.certificate() else {
+        let (Some(pem), Some(fingerprint)) = (&signer.draft.cert_pem, &signer.fingerprint) else {
             return KeyResult::Failed(
                 Reason::KeyUnavailable,
-                format!("signer {}'s certificate does not parse", signer.draft.name),
+                format!(
+                    "signer {} has neither a certificate nor a JWKS endpoint",
+                    signer.draft.name
+                ),
             );
         };
         let (expected, what) = match &signer.draft.kid {
-            Some(k) => (k.clone(), "kid"),
-            None => (
-                cert.fingerprint.clone(),
-                "certificate fingerprint (it has no kid)",
-            ),
+            Some(k) => (k.as_str(), "kid"),
+            None => (fingerprint.as_str(), "certificate fingerprint"),
         };
         if kid != expected {
+            let note = if signer.draft.kid.is_none() {
+                " (it has no kid)"
+            } else {
+                ""
+            };
             return KeyResult::Failed(
                 Reason::KeyNotFound,
                 format!(
-                    "kid \"{kid}\" does not match signer {}'s {what} \"{expected}\"",
+                    "kid \"{kid}\" does not match signer {}'s {what} \"{expected}\"{note}",
                     signer.draft.name
                 ),
             );
         }
-        match PublicKey::from_certificate_der(&cert.der) {
+        match self.jwks.certificate_key(fingerprint, pem) {
             Ok(key) => KeyResult::Found(
                 key,
-                format!(
-                    "kid \"{kid}\" is signer {}'s {}",
-                    signer.draft.name,
-                    what.split(' ').next().unwrap_or(what)
-                ),
+                format!("kid \"{kid}\" is signer {}'s {what}", signer.draft.name),
             ),
             Err(why) => KeyResult::Failed(Reason::KeyUnavailable, why),
         }
@@ -472,8 +473,7 @@ impl<'a> Verifier<'a> {
         payload: &serde_json::Map<String, Value>,
     ) -> Option<String> {
         let ptr = pointer::normalize(&signer.draft.claims_property, "/sub");
-        let root = Value::Object(payload.clone());
-        let found = pointer::resolve(&root, &ptr).cloned();
+        let found = pointer::resolve_in(payload, &ptr).cloned();
         report.claim = Some(ClaimRef {
             pointer: ptr.clone(),
             value: found.clone().unwrap_or(Value::Null),

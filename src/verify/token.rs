@@ -28,10 +28,14 @@ pub fn normalize(raw: &str) -> String {
         Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => &trimmed[7..],
         _ => trimmed,
     };
-    without_scheme
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    if without_scheme.bytes().any(|b| b.is_ascii_whitespace()) || !without_scheme.is_ascii() {
+        without_scheme
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    } else {
+        without_scheme.to_string()
+    }
 }
 
 /// What is wrong with a token's format, for the `format` check's detail.
