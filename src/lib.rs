@@ -4,7 +4,9 @@
 //! (SQLite), [`verify`] (token checks), [`interchange`] (import/export) and [`cli`] (the scripting commands).
 
 pub mod cli;
+pub mod demo;
 pub mod interchange;
 pub mod model;
 pub mod store;
+pub mod tui;
 pub mod verify;

@@ -20,9 +20,7 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Some(command) => cli::run(&cli, command),
-        None => Err(anyhow::anyhow!(
-            "the console is not built yet; use a command (extjwt --help)"
-        )),
+        None => console(&cli),
     };
     match result {
         Ok(exit) => ExitCode::from(exit.code()),
@@ -32,6 +30,27 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Opens the console over the chosen database, or a fresh demo one.
+fn console(cli: &Cli) -> anyhow::Result<cli::Exit> {
+    let theme = extjwt::tui::theme::Theme::from_env();
+    let (store, sample_tokens, _demo) = if cli.demo {
+        let (store, tokens, file) = extjwt::demo::create()?.into_parts();
+        (store, tokens, Some(file))
+    } else {
+        (cli::open_store(cli)?, Vec::new(), None)
+    };
+    let mut store = store;
+    store.set_readonly(cli.readonly);
+    let options = extjwt::tui::AppOptions {
+        readonly: cli.readonly,
+        demo: cli.demo,
+        theme,
+        sample_tokens,
+    };
+    extjwt::tui::run(store, options)?;
+    Ok(cli::Exit::Success)
 }
 
 fn one_line(error: &anyhow::Error) -> String {

@@ -12,7 +12,7 @@ pub mod signer;
 pub use certificate::CertificateDetails;
 pub use error::{FieldError, ValidationErrors};
 pub use identity::{Identity, IdentityDraft, IdentityType};
-pub use signer::{Signer, SignerDraft, TargetToken, ValidSigner};
+pub use signer::{Signer, SignerDraft, SignerSummary, TargetToken, ValidSigner};
 
 /// The current time as an RFC 3339 UTC string with second precision, the form every stored
 /// timestamp takes.

@@ -291,3 +291,25 @@ pub fn check_url(raw: &str, is_jwks: bool) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The columns of the signers table: what a list needs, without certificate bodies, so that
+/// 100 000 signers fit in a few tens of MiB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerSummary {
+    /// UUID.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Issuer.
+    pub issuer: String,
+    /// Audience.
+    pub audience: String,
+    /// Enabled.
+    pub enabled: bool,
+    /// RFC 3339 creation time.
+    pub created_at: String,
+    /// Certificate expiry (RFC 3339), for certificate signers.
+    pub not_after: Option<String>,
+    /// True for JWKS signers.
+    pub uses_jwks: bool,
+}

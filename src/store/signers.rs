@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::audit::{self, AuditRecord};
 use super::{Store, StoreError};
-use crate::model::{Signer, SignerDraft, TargetToken, ValidSigner, format_rfc3339};
+use crate::model::{Signer, SignerDraft, SignerSummary, TargetToken, ValidSigner, format_rfc3339};
 
 const COLUMNS: &str = "id, name, issuer, audience, cert_pem, jwks_endpoint, kid, claims_property,
     use_external_id, enabled, external_auth_url, client_id, scopes, target_token,
@@ -243,6 +243,27 @@ impl Store {
             .conn
             .prepare_cached(&format!("SELECT {COLUMNS} FROM signers ORDER BY name"))?;
         let rows = stmt.query_map([], from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every signer's table columns, ordered by name (no certificate bodies).
+    pub fn list_signer_summaries(&self) -> Result<Vec<SignerSummary>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, issuer, audience, enabled, created_at, not_after, jwks_endpoint IS NOT NULL
+             FROM signers ORDER BY name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SignerSummary {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                issuer: r.get(2)?,
+                audience: r.get(3)?,
+                enabled: r.get(4)?,
+                created_at: r.get(5)?,
+                not_after: r.get(6)?,
+                uses_jwks: r.get(7)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

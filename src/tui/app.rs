@@ -1,0 +1,905 @@
+//! The console's state and its one update path: terminal event → keymap → [`Action`] →
+//! [`App::apply`] → state. Rendering (in `view`) only reads what is here.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
+
+use super::form::Form;
+use super::keymap::{self, Action, Context};
+use super::table::{CellContext, TableModel};
+use super::theme::Theme;
+use super::verify_pane::VerifyPane;
+use super::{identities, signers};
+use crate::model::{Identity, SignerSummary};
+use crate::store::{Store, StoreError};
+
+/// The tabs, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// 1: JWT Signers.
+    Signers,
+    /// 2: Identities.
+    Identities,
+    /// 3: Verify.
+    Verify,
+}
+
+impl Tab {
+    /// Every tab with its title.
+    pub const ALL: [(Tab, &'static str); 3] = [
+        (Tab::Signers, "JWT Signers"),
+        (Tab::Identities, "Identities"),
+        (Tab::Verify, "Verify"),
+    ];
+
+    fn index(self) -> usize {
+        Tab::ALL.iter().position(|(t, _)| *t == self).unwrap_or(0)
+    }
+}
+
+/// Which kind of row a table, form or detail view is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    /// A signer.
+    Signer,
+    /// An identity.
+    Identity,
+}
+
+impl Entity {
+    /// "signer" or "identity".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Entity::Signer => "signer",
+            Entity::Identity => "identity",
+        }
+    }
+}
+
+/// Something the confirmation popup will do if the user says yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    /// Delete this row.
+    Delete(Entity, String),
+    /// Close the form, losing its changes.
+    DiscardForm,
+    /// Quit, losing the form's changes.
+    QuitDiscarding,
+    /// Reload the form from the store (after losing a race).
+    ReloadForm,
+}
+
+/// A question waiting for y/n.
+#[derive(Debug, Clone)]
+pub struct Confirmation {
+    /// The question, naming the row.
+    pub question: String,
+    /// What yes does.
+    pub pending: Pending,
+}
+
+/// An open form.
+pub struct FormState {
+    /// The fields.
+    pub form: Form,
+    /// What it edits.
+    pub entity: Entity,
+    /// `(id, version)` when editing an existing row.
+    pub editing: Option<(String, i64)>,
+}
+
+/// An open detail view.
+pub struct DetailState {
+    /// What it shows.
+    pub entity: Entity,
+    /// Which row.
+    pub id: String,
+    /// Lines scrolled.
+    pub scroll: u16,
+}
+
+/// What the runner must do outside the UI state (terminal writes, threads).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Put text on the clipboard with OSC 52.
+    Copy(String),
+    /// Fetch this JWKS URL on a worker thread, then call [`App::fetch_finished`].
+    Fetch(String),
+}
+
+/// The status line's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The text.
+    pub text: String,
+    /// Shown as an error.
+    pub is_error: bool,
+}
+
+/// Settings the console starts with.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    /// `--readonly`.
+    pub readonly: bool,
+    /// Running over a demo database.
+    pub demo: bool,
+    /// Colours or `NO_COLOR`.
+    pub theme: Theme,
+    /// Sample tokens, shown in the help and loaded into the verify pane (demo mode).
+    pub sample_tokens: Vec<(String, String)>,
+}
+
+/// The whole console.
+pub struct App {
+    pub(super) store: Store,
+    pub(super) options: AppOptions,
+    pub(super) tab: Tab,
+    pub(super) signers: TableModel<SignerSummary>,
+    pub(super) identities: TableModel<Identity>,
+    pub(super) verify: VerifyPane,
+    pub(super) filtering: bool,
+    pub(super) detail: Option<DetailState>,
+    pub(super) form: Option<FormState>,
+    pub(super) confirm: Option<Confirmation>,
+    pub(super) help: bool,
+    pub(super) help_scroll: u16,
+    pub(super) message: Option<Message>,
+    quit: bool,
+    effects: Vec<Effect>,
+    now: fn() -> DateTime<Utc>,
+}
+
+impl App {
+    /// A console over `store`.
+    pub fn new(store: Store, options: AppOptions) -> Result<App, StoreError> {
+        let verify = VerifyPane::new(&options.sample_tokens);
+        let mut app = App {
+            store,
+            options,
+            tab: Tab::Signers,
+            signers: TableModel::new(&signers::COLUMNS, signers::ID_COLUMN, ("signer", "signers")),
+            identities: TableModel::new(
+                &identities::COLUMNS,
+                identities::ID_COLUMN,
+                ("identity", "identities"),
+            ),
+            verify,
+            filtering: false,
+            detail: None,
+            form: None,
+            confirm: None,
+            help: false,
+            help_scroll: 0,
+            message: None,
+            quit: false,
+            effects: Vec::new(),
+            now: Utc::now,
+        };
+        app.reload()?;
+        if app.options.demo {
+            app.info("Demo database: changes are thrown away on exit. Press 3 to verify a demo token, ? for help.");
+        }
+        app.rerun_verify();
+        Ok(app)
+    }
+
+    /// Pins the clock (snapshot tests).
+    pub fn set_clock(&mut self, now: fn() -> DateTime<Utc>) {
+        self.now = now;
+        let _ = self.reload();
+        self.rerun_verify();
+    }
+
+    pub(super) fn now(&self) -> DateTime<Utc> {
+        (self.now)()
+    }
+
+    /// True once the user has quit.
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// Effects queued since the last call.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    /// The store (tests read the database through it).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current tab.
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    /// The status message.
+    pub fn message(&self) -> Option<&Message> {
+        self.message.as_ref()
+    }
+
+    /// The selected id of a table.
+    pub fn selected_id(&self, entity: Entity) -> Option<&str> {
+        match entity {
+            Entity::Signer => self.signers.selected_id(),
+            Entity::Identity => self.identities.selected_id(),
+        }
+    }
+
+    pub(super) fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            is_error: false,
+        });
+    }
+
+    pub(super) fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            is_error: true,
+        });
+    }
+
+    /// Reloads both tables from the store, keeping selections.
+    pub fn reload(&mut self) -> Result<(), StoreError> {
+        let ctx = CellContext { now: self.now() };
+        let signers = self.store.list_signer_summaries()?;
+        self.signers.set_items(&signers, &ctx);
+        let identities = self.store.list_identities()?;
+        self.identities.set_items(&identities, &ctx);
+        Ok(())
+    }
+
+    fn reload_or_report(&mut self) {
+        if let Err(e) = self.reload() {
+            self.error(e.to_string());
+        }
+    }
+
+    /// The keymap contexts in force, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        if self.confirm.is_some() {
+            vec![Context::Confirm]
+        } else if self.help {
+            vec![Context::Global]
+        } else if self.form.is_some() {
+            vec![Context::Form]
+        } else if self.filtering {
+            vec![Context::Filter]
+        } else if self.detail.is_some() {
+            vec![Context::Detail, Context::Global]
+        } else if self.tab == Tab::Verify && self.verify.editing {
+            vec![Context::VerifyEdit]
+        } else if self.tab == Tab::Verify {
+            vec![Context::Verify, Context::Global]
+        } else {
+            vec![Context::Table, Context::Global]
+        }
+    }
+
+    /// Handles one terminal event.
+    pub fn handle_event(&mut self, event: Event) {
+        match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => self.handle_key(key),
+            Event::Paste(text) => self.handle_paste(&text),
+            Event::Mouse(mouse) => self.handle_mouse(mouse),
+            _ => {}
+        }
+    }
+
+    /// Handles one key.
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if self.help {
+            // Any key closes the help, except scrolling it.
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => {
+                    self.help_scroll = self.help_scroll.saturating_add(1)
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.help_scroll = self.help_scroll.saturating_sub(1)
+                }
+                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    self.apply(Action::Quit)
+                }
+                _ => self.help = false,
+            }
+            return;
+        }
+        let contexts = self.contexts();
+        let action = keymap::lookup(&contexts, &key);
+        // Space and arrows in a text field are typing, not form actions.
+        let typing_field = self.form.as_ref().is_some_and(|f| f.form.focused_is_text());
+        match action {
+            Some(Action::Toggle) if typing_field => self.type_into_form(key),
+            Some(Action::ChoicePrev | Action::ChoiceNext) if typing_field => {
+                self.type_into_form(key)
+            }
+            Some(Action::NextField | Action::PrevField)
+                if typing_field
+                    && matches!(key.code, KeyCode::Up | KeyCode::Down)
+                    && self
+                        .form
+                        .as_ref()
+                        .is_some_and(|f| f.form.focused_is_multiline()) =>
+            {
+                self.type_into_form(key)
+            }
+            Some(action) => self.apply(action),
+            None if self.form.is_some() => self.type_into_form(key),
+            None if self.filtering => self.type_into_filter(key),
+            None if self.tab == Tab::Verify
+                && self.detail.is_none()
+                && self.verify.editing
+                && self.verify.type_key(key) =>
+            {
+                self.rerun_verify()
+            }
+            None => {}
+        }
+    }
+
+    fn type_into_form(&mut self, key: KeyEvent) {
+        if let Some(state) = &mut self.form {
+            state.form.type_key(key);
+        }
+    }
+
+    fn type_into_filter(&mut self, key: KeyEvent) {
+        let table_filter = self.current_table_filter();
+        let mut text = table_filter;
+        match key.code {
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            _ => return,
+        }
+        self.set_table_filter(&text);
+    }
+
+    fn current_table_filter(&self) -> String {
+        match self.tab {
+            Tab::Identities => self.identities.filter().to_string(),
+            _ => self.signers.filter().to_string(),
+        }
+    }
+
+    fn set_table_filter(&mut self, text: &str) {
+        match self.tab {
+            Tab::Identities => self.identities.set_filter(text),
+            _ => self.signers.set_filter(text),
+        }
+    }
+
+    /// A bracketed paste: one event, whatever its length.
+    pub fn handle_paste(&mut self, text: &str) {
+        if let Some(state) = &mut self.form {
+            state.form.paste(text);
+        } else if self.filtering {
+            let mut filter = self.current_table_filter();
+            filter.push_str(text.lines().next().unwrap_or(""));
+            self.set_table_filter(&filter);
+        } else if self.tab == Tab::Verify && self.detail.is_none() && self.confirm.is_none() {
+            self.verify.paste(text);
+            self.rerun_verify();
+        }
+    }
+
+    fn handle_mouse(&mut self, mouse: crossterm::event::MouseEvent) {
+        if self.form.is_some() || self.confirm.is_some() || self.help || self.detail.is_some() {
+            return;
+        }
+        let table_tab = matches!(self.tab, Tab::Signers | Tab::Identities);
+        match mouse.kind {
+            MouseEventKind::ScrollDown if table_tab => self.apply(Action::Down),
+            MouseEventKind::ScrollUp if table_tab => self.apply(Action::Up),
+            MouseEventKind::Down(MouseButton::Left) if table_tab => {
+                let (column, row) = match self.tab {
+                    Tab::Identities => (
+                        self.identities.header_at(mouse.column, mouse.row),
+                        self.identities.row_at(mouse.row),
+                    ),
+                    _ => (
+                        self.signers.header_at(mouse.column, mouse.row),
+                        self.signers.row_at(mouse.row),
+                    ),
+                };
+                match (column, row, self.tab) {
+                    (Some(c), _, Tab::Identities) => self.identities.sort_by(c),
+                    (Some(c), _, _) => self.signers.sort_by(c),
+                    (None, Some(r), Tab::Identities) => self.identities.select_position(r),
+                    (None, Some(r), _) => self.signers.select_position(r),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn current_entity(&self) -> Option<Entity> {
+        if let Some(d) = &self.detail {
+            return Some(d.entity);
+        }
+        match self.tab {
+            Tab::Signers => Some(Entity::Signer),
+            Tab::Identities => Some(Entity::Identity),
+            Tab::Verify => None,
+        }
+    }
+
+    fn table_mut(&mut self) -> Option<&mut dyn TableOps> {
+        match self.tab {
+            Tab::Signers => Some(&mut self.signers),
+            Tab::Identities => Some(&mut self.identities),
+            Tab::Verify => None,
+        }
+    }
+
+    /// Carries out one action.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Quit => {
+                if self.form.as_ref().is_some_and(|f| f.form.is_dirty()) {
+                    self.confirm = Some(Confirmation {
+                        question: "Quit and lose the unsaved changes in this form?".into(),
+                        pending: Pending::QuitDiscarding,
+                    });
+                } else {
+                    self.quit = true;
+                }
+            }
+            Action::ToggleHelp => {
+                self.help = !self.help;
+                self.help_scroll = 0;
+            }
+            Action::NextTab => self.switch_tab((self.tab.index() + 1) % 3),
+            Action::PrevTab => self.switch_tab((self.tab.index() + 2) % 3),
+            Action::GoTab(n) => self.switch_tab(n.saturating_sub(1) as usize),
+            Action::Up => self.scroll(-1),
+            Action::Down => self.scroll(1),
+            Action::PageUp => self.scroll(-10),
+            Action::PageDown => self.scroll(10),
+            Action::Home => {
+                if let Some(t) = self.table_mut() {
+                    t.home();
+                }
+            }
+            Action::End => {
+                if let Some(t) = self.table_mut() {
+                    t.end();
+                }
+            }
+            Action::Filter => self.filtering = true,
+            Action::Accept => self.filtering = false,
+            Action::SortNext => {
+                if let Some(t) = self.table_mut() {
+                    t.sort_next();
+                }
+            }
+            Action::SortReverse => {
+                if let Some(t) = self.table_mut() {
+                    t.sort_reverse();
+                }
+            }
+            Action::Open => self.open_detail(),
+            Action::New => self.open_new_form(),
+            Action::Edit => self.open_edit_form(),
+            Action::Delete => self.ask_delete(),
+            Action::CopyId => {
+                let id = match &self.detail {
+                    Some(d) => Some(d.id.clone()),
+                    None => self
+                        .current_entity()
+                        .and_then(|e| self.selected_id(e).map(str::to_string)),
+                };
+                if let Some(id) = id {
+                    self.info(format!("Copied {id} to the clipboard (OSC 52)"));
+                    self.effects.push(Effect::Copy(id));
+                }
+            }
+            Action::Back => self.back(),
+            Action::NextField => self.with_form(|f| f.move_focus(true)),
+            Action::PrevField => self.with_form(|f| f.move_focus(false)),
+            Action::Toggle => self.with_form(|f| {
+                f.toggle();
+            }),
+            Action::ChoicePrev => self.with_form(|f| {
+                f.choose(false);
+            }),
+            Action::ChoiceNext => self.with_form(|f| {
+                f.choose(true);
+            }),
+            Action::Save => self.save_form(),
+            Action::Confirm => self.confirmed(),
+            Action::Cancel => self.confirm = None,
+            Action::JumpSigner => self.jump_from_verdict(Entity::Signer),
+            Action::JumpIdentity => self.jump_from_verdict(Entity::Identity),
+            Action::CopyReport => {
+                if let Some(json) = self.verify.report_json() {
+                    self.effects.push(Effect::Copy(json));
+                    self.info("Copied the verification report as JSON (OSC 52)");
+                }
+            }
+            Action::ClearToken => {
+                self.verify.clear();
+                self.rerun_verify();
+            }
+            Action::StartEditing => self.verify.editing = true,
+            Action::StopEditing => self.verify.editing = false,
+            Action::ToggleDecoded => self.verify.show_decoded = !self.verify.show_decoded,
+            Action::CancelFetch => {
+                if self.verify.cancel_fetch() {
+                    self.info("JWKS fetch cancelled; edit the token to try again");
+                }
+            }
+        }
+    }
+
+    fn with_form(&mut self, f: impl FnOnce(&mut Form)) {
+        if let Some(state) = &mut self.form {
+            f(&mut state.form);
+        }
+    }
+
+    fn switch_tab(&mut self, index: usize) {
+        self.tab = Tab::ALL[index.min(2)].0;
+        self.detail = None;
+        self.filtering = false;
+    }
+
+    fn scroll(&mut self, delta: isize) {
+        if let Some(d) = &mut self.detail {
+            d.scroll = (d.scroll as isize + delta).max(0) as u16;
+        } else if let Some(t) = self.table_mut() {
+            t.move_by(delta);
+        }
+    }
+
+    fn back(&mut self) {
+        if self.detail.is_some() {
+            self.detail = None;
+        } else if let Some(state) = &self.form {
+            if state.form.is_dirty() {
+                self.confirm = Some(Confirmation {
+                    question: "Discard the unsaved changes in this form?".into(),
+                    pending: Pending::DiscardForm,
+                });
+            } else {
+                self.form = None;
+            }
+        } else {
+            self.filtering = false;
+            self.set_table_filter("");
+        }
+    }
+
+    fn open_detail(&mut self) {
+        let Some(entity) = self.current_entity() else {
+            return;
+        };
+        if let Some(id) = self.selected_id(entity).map(str::to_string) {
+            self.detail = Some(DetailState {
+                entity,
+                id,
+                scroll: 0,
+            });
+        }
+    }
+
+    fn refuse_if_readonly(&mut self) -> bool {
+        if self.store.is_readonly() {
+            self.error("READ-ONLY: changes are disabled (--readonly)");
+            true
+        } else {
+            false
+        }
+    }
+
+    fn open_new_form(&mut self) {
+        if self.refuse_if_readonly() {
+            return;
+        }
+        let Some(entity) = self.current_entity() else {
+            return;
+        };
+        let form = match entity {
+            Entity::Signer => {
+                signers::form_for("New signer".into(), &crate::model::SignerDraft::default())
+            }
+            Entity::Identity => identities::form_for(
+                "New identity".into(),
+                &crate::model::IdentityDraft::default(),
+            ),
+        };
+        self.form = Some(FormState {
+            form,
+            entity,
+            editing: None,
+        });
+    }
+
+    fn open_edit_form(&mut self) {
+        if self.refuse_if_readonly() {
+            return;
+        }
+        let Some(entity) = self.current_entity() else {
+            return;
+        };
+        let id = match &self.detail {
+            Some(d) => Some(d.id.clone()),
+            None => self.selected_id(entity).map(str::to_string),
+        };
+        let Some(id) = id else { return };
+        match self.edit_form(entity, &id) {
+            Ok(state) => self.form = Some(state),
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    fn edit_form(&self, entity: Entity, id: &str) -> Result<FormState, StoreError> {
+        let not_found = || StoreError::NotFound {
+            entity: entity.noun(),
+            key: id.to_string(),
+        };
+        Ok(match entity {
+            Entity::Signer => {
+                let s = self.store.signer_by_id(id)?.ok_or_else(not_found)?;
+                FormState {
+                    form: signers::form_for(format!("Edit signer {}", s.draft.name), &s.draft),
+                    entity,
+                    editing: Some((s.id, s.version)),
+                }
+            }
+            Entity::Identity => {
+                let i = self.store.identity_by_id(id)?.ok_or_else(not_found)?;
+                FormState {
+                    form: identities::form_for(format!("Edit identity {}", i.draft.name), &i.draft),
+                    entity,
+                    editing: Some((i.id, i.version)),
+                }
+            }
+        })
+    }
+
+    fn ask_delete(&mut self) {
+        if self.refuse_if_readonly() {
+            return;
+        }
+        let Some(entity) = self.current_entity() else {
+            return;
+        };
+        let id = match &self.detail {
+            Some(d) => Some(d.id.clone()),
+            None => self.selected_id(entity).map(str::to_string),
+        };
+        let Some(id) = id else { return };
+        let question = match entity {
+            Entity::Signer => match self.store.signer_by_id(&id) {
+                Ok(Some(s)) => format!("Delete signer {} ({})?", s.draft.name, s.draft.issuer),
+                _ => return,
+            },
+            Entity::Identity => match self.store.identity_by_id(&id) {
+                Ok(Some(i)) => match &i.draft.external_id {
+                    Some(x) => format!("Delete identity {} (external ID {x})?", i.draft.name),
+                    None => format!("Delete identity {}?", i.draft.name),
+                },
+                _ => return,
+            },
+        };
+        self.confirm = Some(Confirmation {
+            question,
+            pending: Pending::Delete(entity, id),
+        });
+    }
+
+    fn confirmed(&mut self) {
+        let Some(confirmation) = self.confirm.take() else {
+            return;
+        };
+        match confirmation.pending {
+            Pending::Delete(entity, id) => {
+                let result = match entity {
+                    Entity::Signer => self.store.delete_signer(&id),
+                    Entity::Identity => self.store.delete_identity(&id),
+                };
+                match result {
+                    Ok(()) => {
+                        self.detail = None;
+                        self.info(format!(
+                            "Deleted: {}",
+                            confirmation
+                                .question
+                                .trim_start_matches("Delete ")
+                                .trim_end_matches('?')
+                        ));
+                        self.reload_or_report();
+                        self.rerun_verify();
+                    }
+                    Err(e) => self.error(e.to_string()),
+                }
+            }
+            Pending::DiscardForm => self.form = None,
+            Pending::QuitDiscarding => self.quit = true,
+            Pending::ReloadForm => {
+                if let Some(state) = &self.form
+                    && let Some((id, _)) = &state.editing
+                {
+                    match self.edit_form(state.entity, &id.clone()) {
+                        Ok(fresh) => {
+                            self.form = Some(fresh);
+                            self.info("Reloaded the latest version; apply your change again");
+                        }
+                        Err(e) => self.error(e.to_string()),
+                    }
+                }
+            }
+        }
+    }
+
+    fn save_form(&mut self) {
+        let Some(state) = &mut self.form else { return };
+        state.form.banner = None;
+        let result: Result<(String, String), SaveFailure> = match state.entity {
+            Entity::Signer => match signers::draft_from(&state.form) {
+                Err(errors) => Err(SaveFailure::Fields(errors)),
+                Ok(draft) => match draft.validate() {
+                    Err(errors) => Err(SaveFailure::Fields(
+                        errors
+                            .0
+                            .into_iter()
+                            .map(|e| (signers::form_key(e.field, &state.form), e.message))
+                            .collect(),
+                    )),
+                    Ok(valid) => match &state.editing {
+                        None => self.store.create_signer(&valid),
+                        Some((id, version)) => self.store.update_signer(id, *version, &valid),
+                    }
+                    .map(|s| (s.id, s.draft.name))
+                    .map_err(SaveFailure::Store),
+                },
+            },
+            Entity::Identity => match identities::draft_from(&state.form).validate() {
+                Err(errors) => Err(SaveFailure::Fields(
+                    errors.0.into_iter().map(|e| (e.field, e.message)).collect(),
+                )),
+                Ok(draft) => match &state.editing {
+                    None => self.store.create_identity(&draft),
+                    Some((id, version)) => self.store.update_identity(id, *version, &draft),
+                }
+                .map(|i| (i.id, i.draft.name))
+                .map_err(SaveFailure::Store),
+            },
+        };
+        let entity = state.entity;
+        match result {
+            Ok((id, name)) => {
+                let verb = if state.editing.is_some() {
+                    "Saved"
+                } else {
+                    "Created"
+                };
+                self.form = None;
+                self.reload_or_report();
+                match entity {
+                    Entity::Signer => {
+                        self.signers.select_id(&id);
+                    }
+                    Entity::Identity => {
+                        self.identities.select_id(&id);
+                    }
+                }
+                self.info(format!("{verb} {} {name}", entity.noun()));
+                self.rerun_verify();
+            }
+            Err(SaveFailure::Fields(errors)) => {
+                state.form.set_errors(errors);
+                state.form.banner =
+                    Some("Not saved: fix the fields marked ✗ (your typing is kept)".into());
+            }
+            Err(SaveFailure::Store(StoreError::Conflict { field, message })) => {
+                let key = if entity == Entity::Signer {
+                    signers::form_key(field, &state.form)
+                } else {
+                    field
+                };
+                state.form.set_errors([(key, message)]);
+                state.form.banner = Some("Not saved: a value is already taken".into());
+            }
+            Err(SaveFailure::Store(e)) if e.is_stale() => {
+                state.form.banner = Some(e.to_string());
+                self.confirm = Some(Confirmation {
+                    question: format!("{e}. Reload it now (your edits in this form are dropped)?"),
+                    pending: Pending::ReloadForm,
+                });
+            }
+            Err(SaveFailure::Store(e)) => state.form.banner = Some(e.to_string()),
+        }
+    }
+
+    fn jump_from_verdict(&mut self, entity: Entity) {
+        let id = match entity {
+            Entity::Signer => self.verify.signer_id(),
+            Entity::Identity => self.verify.identity_id(),
+        };
+        let Some(id) = id else {
+            self.error(format!("The token maps to no {}", entity.noun()));
+            return;
+        };
+        let (tab, table): (Tab, &mut dyn TableOps) = match entity {
+            Entity::Signer => (Tab::Signers, &mut self.signers),
+            Entity::Identity => (Tab::Identities, &mut self.identities),
+        };
+        table.clear_filter();
+        table.select(&id);
+        self.tab = tab;
+        self.detail = None;
+    }
+
+    /// Runs verification on the pane's token again (after an edit, a save, a fetch).
+    pub fn rerun_verify(&mut self) {
+        let now = self.now();
+        if let Some(url) = self.verify.rerun(&self.store, now) {
+            self.effects.push(Effect::Fetch(url));
+        }
+    }
+
+    /// A worker's JWKS fetch of `url` has finished (the outcome is in the shared cache).
+    pub fn fetch_finished(&mut self, url: &str) {
+        if self.verify.fetch_finished(url) {
+            self.rerun_verify();
+        }
+    }
+
+    /// The pane's key cache, shared with fetch workers.
+    pub fn key_cache(&self) -> std::sync::Arc<crate::verify::KeyCache> {
+        self.verify.cache()
+    }
+
+    /// Advances the spinner while a fetch is pending; true when a redraw is due.
+    pub fn tick(&mut self) -> bool {
+        self.verify.tick()
+    }
+}
+
+enum SaveFailure {
+    Fields(Vec<(&'static str, String)>),
+    Store(StoreError),
+}
+
+/// What the app needs of a table regardless of its row type.
+trait TableOps {
+    fn move_by(&mut self, delta: isize);
+    fn home(&mut self);
+    fn end(&mut self);
+    fn sort_next(&mut self);
+    fn sort_reverse(&mut self);
+    fn clear_filter(&mut self);
+    fn select(&mut self, id: &str);
+}
+
+impl<T> TableOps for TableModel<T> {
+    fn move_by(&mut self, delta: isize) {
+        TableModel::move_by(self, delta)
+    }
+    fn home(&mut self) {
+        TableModel::home(self)
+    }
+    fn end(&mut self) {
+        TableModel::end(self)
+    }
+    fn sort_next(&mut self) {
+        TableModel::sort_next(self)
+    }
+    fn sort_reverse(&mut self) {
+        TableModel::sort_reverse(self)
+    }
+    fn clear_filter(&mut self) {
+        self.set_filter("")
+    }
+    fn select(&mut self, id: &str) {
+        self.select_id(id);
+    }
+}

@@ -1,0 +1,513 @@
+//! A generic form: labelled rows, one field each; text (one line or many), yes/no, a choice
+//! among values, or the fold that hides advanced fields. The screens say which fields exist and
+//! how they map to a draft; validation comes from the model, never from here.
+
+use std::collections::HashMap;
+
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui_textarea::TextArea;
+
+use super::theme::Theme;
+
+/// What kind of field a row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// One line of text.
+    Text,
+    /// Several lines (a PEM).
+    Multiline,
+    /// Yes or no.
+    Bool,
+    /// One of these values.
+    Choice(&'static [&'static str]),
+    /// Shows or hides the advanced fields.
+    Fold,
+}
+
+/// How a field is described to the form.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpec {
+    /// The JSON name of the draft field; validation errors are matched on it.
+    pub key: &'static str,
+    /// The label.
+    pub label: &'static str,
+    /// Its kind.
+    pub kind: FieldKind,
+    /// Hidden until the fold is opened.
+    pub advanced: bool,
+    /// Shown under an empty field.
+    pub placeholder: &'static str,
+}
+
+enum FieldValue {
+    Text(Box<TextArea<'static>>),
+    Bool(bool),
+    Choice(usize),
+    Fold,
+}
+
+struct Field {
+    spec: FieldSpec,
+    value: FieldValue,
+}
+
+/// A form being edited.
+pub struct Form {
+    /// The popup title ("New signer", "Edit signer okta").
+    pub title: String,
+    fields: Vec<Field>,
+    focus: usize,
+    expanded: bool,
+    errors: HashMap<&'static str, String>,
+    /// A message about the form as a whole (a failed save).
+    pub banner: Option<String>,
+    initial: Vec<String>,
+    /// Rows whose visibility depends on a choice: (field key, choice key, value index).
+    conditions: Vec<(&'static str, &'static str, usize)>,
+    scroll: u16,
+}
+
+fn text_area(text: &str, placeholder: &str) -> Box<TextArea<'static>> {
+    let lines: Vec<String> = if text.is_empty() {
+        vec![String::new()]
+    } else {
+        text.lines().map(str::to_string).collect()
+    };
+    let mut area = TextArea::new(lines);
+    area.set_cursor_line_style(Style::default());
+    if !placeholder.is_empty() {
+        area.set_placeholder_text(format!("e.g. {placeholder}"));
+    }
+    area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    area.move_cursor(ratatui_textarea::CursorMove::End);
+    Box::new(area)
+}
+
+impl Form {
+    /// A form with these fields and initial values (text for text fields, "true"/"false" for
+    /// yes/no, the value itself for choices).
+    pub fn new(
+        title: String,
+        specs: &[FieldSpec],
+        initial: &HashMap<&'static str, String>,
+    ) -> Form {
+        let fields = specs
+            .iter()
+            .map(|spec| {
+                let raw = initial.get(spec.key).map(String::as_str).unwrap_or("");
+                let value = match spec.kind {
+                    FieldKind::Text | FieldKind::Multiline => {
+                        FieldValue::Text(text_area(raw, spec.placeholder))
+                    }
+                    FieldKind::Bool => FieldValue::Bool(raw == "true"),
+                    FieldKind::Choice(options) => {
+                        FieldValue::Choice(options.iter().position(|o| *o == raw).unwrap_or(0))
+                    }
+                    FieldKind::Fold => FieldValue::Fold,
+                };
+                Field { spec: *spec, value }
+            })
+            .collect();
+        let mut form = Form {
+            title,
+            fields,
+            focus: 0,
+            expanded: false,
+            errors: HashMap::new(),
+            banner: None,
+            initial: Vec::new(),
+            conditions: Vec::new(),
+            scroll: 0,
+        };
+        form.initial = form.snapshot();
+        form
+    }
+
+    /// Shows `field` only while `choice` has the value at `index`.
+    pub fn show_when(&mut self, field: &'static str, choice: &'static str, index: usize) {
+        self.conditions.push((field, choice, index));
+    }
+
+    fn snapshot(&self) -> Vec<String> {
+        self.fields.iter().map(|f| self.value_of(f)).collect()
+    }
+
+    fn value_of(&self, field: &Field) -> String {
+        match &field.value {
+            FieldValue::Text(area) => area.lines().join("\n"),
+            FieldValue::Bool(b) => b.to_string(),
+            FieldValue::Choice(i) => match field.spec.kind {
+                FieldKind::Choice(options) => options.get(*i).copied().unwrap_or("").to_string(),
+                _ => String::new(),
+            },
+            FieldValue::Fold => String::new(),
+        }
+    }
+
+    /// The current value of a field, as text.
+    pub fn value(&self, key: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.spec.key == key)
+            .map(|f| self.value_of(f))
+            .unwrap_or_default()
+    }
+
+    /// The current value of a yes/no field.
+    pub fn flag(&self, key: &str) -> bool {
+        self.value(key) == "true"
+    }
+
+    /// True when anything differs from the values the form opened with.
+    pub fn is_dirty(&self) -> bool {
+        self.snapshot() != self.initial
+    }
+
+    /// Replaces the field errors (from validation or the store).
+    pub fn set_errors(&mut self, errors: impl IntoIterator<Item = (&'static str, String)>) {
+        self.errors = errors.into_iter().collect();
+        // Open the fold if an advanced field has an error, so it can be seen.
+        if self
+            .fields
+            .iter()
+            .any(|f| f.spec.advanced && self.errors.contains_key(f.spec.key))
+        {
+            self.expanded = true;
+        }
+        if let Some(first) = self
+            .visible()
+            .into_iter()
+            .find(|&i| self.errors.contains_key(self.fields[i].spec.key))
+        {
+            self.focus = first;
+        }
+    }
+
+    fn is_visible(&self, index: usize) -> bool {
+        let field = &self.fields[index];
+        if field.spec.advanced && !self.expanded {
+            return false;
+        }
+        self.conditions
+            .iter()
+            .filter(|(f, _, _)| *f == field.spec.key)
+            .all(|(_, choice, wanted)| {
+                self.fields
+                    .iter()
+                    .find(|c| c.spec.key == *choice)
+                    .is_some_and(|c| matches!(c.value, FieldValue::Choice(i) if i == *wanted))
+            })
+    }
+
+    fn visible(&self) -> Vec<usize> {
+        (0..self.fields.len())
+            .filter(|&i| self.is_visible(i))
+            .collect()
+    }
+
+    /// Moves focus to the next (or previous) visible field, wrapping around.
+    pub fn move_focus(&mut self, forward: bool) {
+        let visible = self.visible();
+        if visible.is_empty() {
+            return;
+        }
+        let pos = visible.iter().position(|&i| i == self.focus).unwrap_or(0);
+        let next = if forward {
+            (pos + 1) % visible.len()
+        } else {
+            (pos + visible.len() - 1) % visible.len()
+        };
+        self.focus = visible[next];
+    }
+
+    /// Space: toggles a yes/no field or the fold. Returns false if the focused field is text
+    /// (the space is then typed).
+    pub fn toggle(&mut self) -> bool {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        match &mut field.value {
+            FieldValue::Bool(b) => {
+                *b = !*b;
+                true
+            }
+            FieldValue::Fold => {
+                self.expanded = !self.expanded;
+                true
+            }
+            FieldValue::Choice(_) => {
+                self.choose(true);
+                true
+            }
+            FieldValue::Text(_) => false,
+        }
+    }
+
+    /// Left/Right on a choice. Returns false if the focused field is text (the arrow then
+    /// moves the cursor).
+    pub fn choose(&mut self, forward: bool) -> bool {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        match (&mut field.value, field.spec.kind) {
+            (FieldValue::Choice(i), FieldKind::Choice(options)) => {
+                let n = options.len();
+                *i = if forward {
+                    (*i + 1) % n
+                } else {
+                    (*i + n - 1) % n
+                };
+                true
+            }
+            (FieldValue::Bool(b), _) => {
+                *b = !*b;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// True when the focused field takes typed text.
+    pub fn focused_is_text(&self) -> bool {
+        matches!(
+            self.fields.get(self.focus).map(|f| &f.value),
+            Some(FieldValue::Text(_))
+        )
+    }
+
+    /// True when the focused field is multi-line (Enter inserts a newline).
+    pub fn focused_is_multiline(&self) -> bool {
+        self.fields
+            .get(self.focus)
+            .is_some_and(|f| f.spec.kind == FieldKind::Multiline)
+    }
+
+    /// A key typed into the focused text field.
+    pub fn type_key(&mut self, key: KeyEvent) {
+        let multiline = self.focused_is_multiline();
+        if let Some(Field {
+            value: FieldValue::Text(area),
+            ..
+        }) = self.fields.get_mut(self.focus)
+        {
+            if !multiline && key.code == crossterm::event::KeyCode::Enter {
+                return;
+            }
+            area.input(key);
+        }
+    }
+
+    /// A bracketed paste, inserted as one edit (newlines dropped in one-line fields).
+    pub fn paste(&mut self, text: &str) {
+        let multiline = self.focused_is_multiline();
+        if let Some(Field {
+            value: FieldValue::Text(area),
+            ..
+        }) = self.fields.get_mut(self.focus)
+        {
+            let text = text.replace("\r\n", "\n").replace('\r', "\n");
+            if multiline {
+                area.insert_str(text);
+            } else {
+                area.insert_str(text.replace('\n', ""));
+            }
+        }
+    }
+
+    /// Draws the form as a centred popup over `area`.
+    pub fn render(&mut self, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let popup = super::centered(area, 100, area.height);
+        frame.render_widget(Clear, popup);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(format!(" {} ", self.title), theme.header()));
+        let inner = block.inner(popup);
+        frame.render_widget(block, popup);
+        if inner.height == 0 || inner.width < 10 {
+            return;
+        }
+        let label_width = 24u16.min(inner.width / 3);
+        let mut lines: Vec<(u16, Line<'static>)> = Vec::new(); // (field index or u16::MAX, line)
+        let mut focus_line = 0usize;
+        let mut text_slot: Option<(usize, u16)> = None; // (line index, height) of focused editor
+        if let Some(banner) = &self.banner {
+            lines.push((
+                u16::MAX,
+                Line::from(Span::styled(format!("✗ {banner}"), theme.error())),
+            ));
+            lines.push((u16::MAX, Line::from("")));
+        }
+        for index in self.visible() {
+            let field = &self.fields[index];
+            let focused = index == self.focus;
+            let label_style = if focused {
+                theme.focus()
+            } else {
+                theme.header()
+            };
+            let marker = if focused { "▶ " } else { "  " };
+            let label = Span::styled(
+                format!(
+                    "{:>w$} ",
+                    format!("{marker}{}", field.spec.label),
+                    w = label_width.saturating_sub(1) as usize
+                ),
+                label_style,
+            );
+            if focused {
+                focus_line = lines.len();
+            }
+            match &field.value {
+                FieldValue::Text(area) => {
+                    let height = if field.spec.kind == FieldKind::Multiline && focused {
+                        8
+                    } else {
+                        1
+                    };
+                    if focused {
+                        text_slot = Some((lines.len(), height));
+                        for _ in 0..height {
+                            lines.push((index as u16, Line::from(label.clone())));
+                        }
+                    } else {
+                        let all = area.lines();
+                        let first = all.first().cloned().unwrap_or_default();
+                        let shown = if all.len() > 1 {
+                            format!("{first} … ({} lines)", all.len())
+                        } else if first.is_empty() {
+                            String::new()
+                        } else {
+                            first
+                        };
+                        let value = if shown.is_empty() && !field.spec.placeholder.is_empty() {
+                            Span::styled(format!("e.g. {}", field.spec.placeholder), theme.muted())
+                        } else {
+                            Span::raw(shown)
+                        };
+                        lines.push((index as u16, Line::from(vec![label, value])));
+                    }
+                }
+                FieldValue::Bool(b) => {
+                    let text = if *b { "[x] yes" } else { "[ ] no" };
+                    lines.push((index as u16, Line::from(vec![label, Span::raw(text)])));
+                }
+                FieldValue::Choice(i) => {
+                    let options = match field.spec.kind {
+                        FieldKind::Choice(o) => o,
+                        _ => &[],
+                    };
+                    let mut spans = vec![label, Span::raw("◀ ")];
+                    for (n, option) in options.iter().enumerate() {
+                        let style = if n == *i {
+                            theme.selected()
+                        } else {
+                            theme.muted()
+                        };
+                        spans.push(Span::styled(format!(" {option} "), style));
+                    }
+                    spans.push(Span::raw(" ▶"));
+                    lines.push((index as u16, Line::from(spans)));
+                }
+                FieldValue::Fold => {
+                    let text = if self.expanded {
+                        "▾ shown (Space hides)"
+                    } else {
+                        "▸ hidden (Space shows)"
+                    };
+                    lines.push((
+                        index as u16,
+                        Line::from(vec![label, Span::styled(text, theme.muted())]),
+                    ));
+                }
+            }
+            if let Some(error) = self.errors.get(field.spec.key) {
+                // Wrapped under the value column, so a long message is read whole.
+                let pad = " ".repeat(label_width as usize);
+                let room = (inner.width.saturating_sub(label_width + 2)).max(10) as usize;
+                for (n, text) in wrap_words(error, room).into_iter().enumerate() {
+                    let mark = if n == 0 { "✗ " } else { "  " };
+                    lines.push((
+                        u16::MAX,
+                        Line::from(Span::styled(format!("{pad}{mark}{text}"), theme.error())),
+                    ));
+                }
+            }
+        }
+        // Keep the focused field (and its error) on screen.
+        let height = inner.height as usize;
+        let focus_end = text_slot.map_or(focus_line + 2, |(l, h)| l + h as usize + 1);
+        if focus_line < self.scroll as usize {
+            self.scroll = focus_line as u16;
+        } else if focus_end > self.scroll as usize + height {
+            self.scroll = (focus_end.saturating_sub(height)) as u16;
+        }
+        let start = self.scroll as usize;
+        let shown: Vec<Line<'static>> = lines
+            .iter()
+            .skip(start)
+            .take(height)
+            .map(|(_, l)| l.clone())
+            .collect();
+        frame.render_widget(Paragraph::new(shown), inner);
+        if let Some((line, h)) = text_slot
+            && line >= start
+        {
+            let y = inner.y + (line - start) as u16;
+            let h = h.min(inner.y + inner.height - y);
+            let x = inner.x + label_width;
+            if h > 0 && inner.width > label_width + 1 {
+                let rect = Rect::new(x, y, inner.width - label_width, h);
+                if let Some(Field {
+                    value: FieldValue::Text(area),
+                    ..
+                }) = self.fields.get_mut(self.focus)
+                {
+                    area.set_cursor_style(theme.selected());
+                    frame.render_widget(&**area, rect);
+                }
+            }
+        }
+    }
+}
+
+/// Greedy word wrap to `width` columns; a word longer than a line is split. (Small enough that
+/// a crate would cost more than it saves.)
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word: String = word.to_string();
+        loop {
+            let used = line.chars().count();
+            let needed = word.chars().count() + usize::from(used > 0);
+            if used + needed <= width {
+                if used > 0 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}

@@ -1,0 +1,229 @@
+//! The Identities tab: its columns, its form and its detail view.
+
+use std::collections::HashMap;
+
+use ratatui::layout::Constraint;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::form::{FieldKind, FieldSpec, Form};
+use super::table::Column;
+use super::theme::Theme;
+use crate::model::{Identity, IdentityDraft, IdentityType, Signer};
+
+/// Name, External ID, Type, Admin, Disabled, Created At, ID.
+pub static COLUMNS: [Column<Identity>; 7] = [
+    Column {
+        title: "Name",
+        width: Constraint::Fill(2),
+        cell: |i, _| i.draft.name.clone(),
+    },
+    Column {
+        title: "External ID",
+        width: Constraint::Fill(3),
+        cell: |i, _| i.draft.external_id.clone().unwrap_or_default(),
+    },
+    Column {
+        title: "Type",
+        width: Constraint::Length(7),
+        cell: |i, _| i.draft.identity_type.as_str().into(),
+    },
+    Column {
+        title: "Admin",
+        width: Constraint::Length(5),
+        cell: |i, _| {
+            if i.draft.is_admin {
+                "yes".into()
+            } else {
+                "no".into()
+            }
+        },
+    },
+    Column {
+        title: "Disabled",
+        width: Constraint::Length(8),
+        cell: |i, _| {
+            if i.draft.disabled {
+                "✗ yes".into()
+            } else {
+                "no".into()
+            }
+        },
+    },
+    Column {
+        title: "Created At",
+        width: Constraint::Length(16),
+        cell: |i, _| i.created_at.replace('T', " ").chars().take(16).collect(),
+    },
+    Column {
+        title: "ID",
+        width: Constraint::Length(10),
+        cell: |i, _| i.id.clone(),
+    },
+];
+
+/// The column holding ids.
+pub const ID_COLUMN: usize = 6;
+
+/// Styles the Disabled cell.
+pub fn decorate(column: usize, text: &str, theme: &Theme) -> Style {
+    match column {
+        4 if text.starts_with('✗') => theme.error(),
+        _ => Style::default(),
+    }
+}
+
+const TYPES: &[&str] = &["User", "Device", "Service", "Router", "Default"];
+
+/// The identity form's rows.
+pub const FORM_FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        key: "name",
+        label: "Name",
+        kind: FieldKind::Text,
+        advanced: false,
+        placeholder: "alice",
+    },
+    FieldSpec {
+        key: "externalId",
+        label: "External ID",
+        kind: FieldKind::Text,
+        advanced: false,
+        placeholder: "alice@example.com (the claim value tokens carry)",
+    },
+    FieldSpec {
+        key: "type",
+        label: "Type",
+        kind: FieldKind::Choice(TYPES),
+        advanced: false,
+        placeholder: "",
+    },
+    FieldSpec {
+        key: "isAdmin",
+        label: "Admin",
+        kind: FieldKind::Bool,
+        advanced: false,
+        placeholder: "",
+    },
+    FieldSpec {
+        key: "disabled",
+        label: "Disabled",
+        kind: FieldKind::Bool,
+        advanced: false,
+        placeholder: "",
+    },
+    FieldSpec {
+        key: "authPolicyId",
+        label: "Auth policy ID",
+        kind: FieldKind::Text,
+        advanced: false,
+        placeholder: "default",
+    },
+];
+
+/// A form filled from `draft`.
+pub fn form_for(title: String, draft: &IdentityDraft) -> Form {
+    let mut values: HashMap<&'static str, String> = HashMap::new();
+    values.insert("name", draft.name.clone());
+    values.insert("externalId", draft.external_id.clone().unwrap_or_default());
+    values.insert("type", draft.identity_type.as_str().into());
+    values.insert("isAdmin", draft.is_admin.to_string());
+    values.insert("disabled", draft.disabled.to_string());
+    values.insert("authPolicyId", draft.auth_policy_id.clone());
+    Form::new(title, FORM_FIELDS, &values)
+}
+
+/// The draft the form describes.
+pub fn draft_from(form: &Form) -> IdentityDraft {
+    let external = form.value("externalId");
+    IdentityDraft {
+        name: form.value("name"),
+        identity_type: IdentityType::parse(&form.value("type")).unwrap_or_default(),
+        is_admin: form.flag("isAdmin"),
+        external_id: (!external.is_empty()).then_some(external),
+        auth_policy_id: form.value("authPolicyId"),
+        disabled: form.flag("disabled"),
+    }
+}
+
+/// The detail view, with the signers whose tokens would map here.
+pub fn detail_lines(
+    i: &Identity,
+    signers: &[Signer],
+    theme: &Theme,
+    last_change: Option<String>,
+) -> Vec<Line<'static>> {
+    let d = &i.draft;
+    let mut rows: Vec<(&str, Span<'static>)> = vec![
+        ("Name", Span::raw(d.name.clone())),
+        ("ID", Span::raw(i.id.clone())),
+        (
+            "External ID",
+            Span::raw(d.external_id.clone().unwrap_or_else(|| "(none)".into())),
+        ),
+        ("Type", Span::raw(d.identity_type.as_str())),
+        ("Admin", Span::raw(if d.is_admin { "yes" } else { "no" })),
+        (
+            "Disabled",
+            if d.disabled {
+                Span::styled("✗ yes (logins are refused)", theme.error())
+            } else {
+                Span::styled("✓ no", theme.ok())
+            },
+        ),
+        ("Auth policy ID", Span::raw(d.auth_policy_id.clone())),
+        ("Created at", Span::raw(i.created_at.clone())),
+        ("Updated at", Span::raw(i.updated_at.clone())),
+        ("Version", Span::raw(i.version.to_string())),
+    ];
+    if let Some(change) = last_change {
+        rows.push(("Last changed", Span::raw(change)));
+    }
+    let mut lines: Vec<Line<'static>> = rows
+        .into_iter()
+        .map(|(label, value)| {
+            Line::from(vec![
+                Span::styled(format!("{label:>20}  "), theme.header()),
+                value,
+            ])
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Signers whose tokens map here",
+        theme.header(),
+    )));
+    let mut any = false;
+    for s in signers {
+        let how = if s.draft.use_external_id {
+            d.external_id
+                .as_ref()
+                .map(|x| format!("{} = \"{x}\" (external ID)", s.draft.claims_property))
+        } else {
+            Some(format!(
+                "{} = \"{}\" (identity id)",
+                s.draft.claims_property, i.id
+            ))
+        };
+        if let Some(how) = how {
+            any = true;
+            let state = if s.draft.enabled {
+                Span::raw("")
+            } else {
+                Span::styled("  ✗ signer disabled", theme.error())
+            };
+            lines.push(Line::from(vec![
+                Span::raw(format!("  {:<18} when ", s.draft.name)),
+                Span::raw(how),
+                state,
+            ]));
+        }
+    }
+    if !any {
+        lines.push(Line::from(Span::styled(
+            "  none: give this identity an external ID, or use a signer with useExternalId off",
+            theme.muted(),
+        )));
+    }
+    lines
+}

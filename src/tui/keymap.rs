@@ -1,0 +1,591 @@
+//! The key bindings: one table drives key handling, the `?` help overlay and the hint bar.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What the user asked for, independent of the key that asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Leave (asks first when a form has unsaved changes).
+    Quit,
+    /// Show or hide the help overlay.
+    ToggleHelp,
+    /// Next tab.
+    NextTab,
+    /// Previous tab.
+    PrevTab,
+    /// Tab 1, 2 or 3.
+    GoTab(u8),
+    /// Selection up.
+    Up,
+    /// Selection down.
+    Down,
+    /// A page up.
+    PageUp,
+    /// A page down.
+    PageDown,
+    /// First row.
+    Home,
+    /// Last row.
+    End,
+    /// Start typing a filter.
+    Filter,
+    /// Sort by the next column.
+    SortNext,
+    /// Reverse the sort.
+    SortReverse,
+    /// Open the detail view.
+    Open,
+    /// New row.
+    New,
+    /// Edit the selected row.
+    Edit,
+    /// Delete the selected row (asks first).
+    Delete,
+    /// Copy the selected ID (OSC 52).
+    CopyId,
+    /// Close the detail view, clear the filter, or cancel.
+    Back,
+    /// Form: next field.
+    NextField,
+    /// Form: previous field.
+    PrevField,
+    /// Form: toggle a boolean or fold.
+    Toggle,
+    /// Form: previous choice.
+    ChoicePrev,
+    /// Form: next choice.
+    ChoiceNext,
+    /// Form: save.
+    Save,
+    /// Confirmation: yes.
+    Confirm,
+    /// Confirmation: no.
+    Cancel,
+    /// Filter: done typing, keep the filter.
+    Accept,
+    /// Verify: jump to the bound signer.
+    JumpSigner,
+    /// Verify: jump to the mapped identity.
+    JumpIdentity,
+    /// Verify: copy the report as JSON.
+    CopyReport,
+    /// Verify: clear the token.
+    ClearToken,
+    /// Verify: cancel a pending JWKS fetch.
+    CancelFetch,
+    /// Verify: type into the token editor.
+    StartEditing,
+    /// Verify: leave the token editor.
+    StopEditing,
+    /// Verify: switch between the checks and the decoded token when both do not fit.
+    ToggleDecoded,
+}
+
+/// Where a binding applies; the first context that binds a key wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// Everywhere except while typing.
+    Global,
+    /// A table has focus.
+    Table,
+    /// A detail view is open.
+    Detail,
+    /// A form is open.
+    Form,
+    /// A confirmation is shown.
+    Confirm,
+    /// The filter line is being typed.
+    Filter,
+    /// The verify pane.
+    Verify,
+    /// The verify pane's token editor has focus.
+    VerifyEdit,
+}
+
+impl Context {
+    /// The heading of this context in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::Table => "Tables",
+            Context::Detail => "Detail view",
+            Context::Form => "Forms",
+            Context::Confirm => "Confirmation",
+            Context::Filter => "Filter",
+            Context::Verify => "Verify pane",
+            Context::VerifyEdit => "Verify pane, editing the token",
+        }
+    }
+}
+
+/// A key with its modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    /// The key.
+    pub code: KeyCode,
+    /// Ctrl, Alt, Shift.
+    pub modifiers: KeyModifiers,
+}
+
+const fn plain(code: KeyCode) -> Key {
+    Key {
+        code,
+        modifiers: KeyModifiers::NONE,
+    }
+}
+
+const fn ch(c: char) -> Key {
+    plain(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        modifiers: KeyModifiers::CONTROL,
+    }
+}
+
+impl Key {
+    /// How the key is written in help and hints.
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            _ => "?".into(),
+        };
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{}", base.to_uppercase())
+        } else {
+            base
+        }
+    }
+
+    fn matches(&self, event: &KeyEvent) -> bool {
+        // Shift is part of the character for letters (`S` vs `s`), so only Ctrl and Alt are
+        // compared, except for keys where Shift is the whole point.
+        let mask = KeyModifiers::CONTROL | KeyModifiers::ALT;
+        self.code == event.code && (self.modifiers & mask) == (event.modifiers & mask)
+    }
+}
+
+/// One binding.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    /// Where it applies.
+    pub context: Context,
+    /// The keys that trigger it.
+    pub keys: &'static [Key],
+    /// What it does.
+    pub action: Action,
+    /// The help text.
+    pub help: &'static str,
+    /// The hint bar text, for the most used bindings.
+    pub hint: Option<&'static str>,
+}
+
+const fn bind(
+    context: Context,
+    keys: &'static [Key],
+    action: Action,
+    help: &'static str,
+    hint: Option<&'static str>,
+) -> Binding {
+    Binding {
+        context,
+        keys,
+        action,
+        help,
+        hint,
+    }
+}
+
+use Context::*;
+use KeyCode::*;
+
+/// Every binding of the console.
+pub const BINDINGS: &[Binding] = &[
+    // Confirmation first: while it is shown, nothing else answers.
+    bind(
+        Confirm,
+        &[ch('y'), plain(Enter)],
+        Action::Confirm,
+        "yes, do it",
+        Some("confirm"),
+    ),
+    bind(
+        Confirm,
+        &[ch('n'), plain(Esc)],
+        Action::Cancel,
+        "no, go back",
+        Some("cancel"),
+    ),
+    bind(
+        Filter,
+        &[plain(Enter)],
+        Action::Accept,
+        "keep the filter and return to the table",
+        Some("done"),
+    ),
+    bind(
+        Filter,
+        &[plain(Esc)],
+        Action::Back,
+        "clear the filter",
+        Some("clear"),
+    ),
+    bind(Form, &[ctrl('s')], Action::Save, "save", Some("save")),
+    bind(
+        Form,
+        &[plain(Esc)],
+        Action::Back,
+        "cancel (asks if there are unsaved changes)",
+        Some("cancel"),
+    ),
+    bind(
+        Form,
+        &[plain(Tab), plain(Down)],
+        Action::NextField,
+        "next field",
+        Some("next"),
+    ),
+    bind(
+        Form,
+        &[plain(BackTab), plain(Up)],
+        Action::PrevField,
+        "previous field",
+        None,
+    ),
+    bind(
+        Form,
+        &[ch(' ')],
+        Action::Toggle,
+        "toggle a yes/no field or the advanced section",
+        Some("toggle"),
+    ),
+    bind(
+        Form,
+        &[plain(Left)],
+        Action::ChoicePrev,
+        "previous choice",
+        None,
+    ),
+    bind(
+        Form,
+        &[plain(Right)],
+        Action::ChoiceNext,
+        "next choice",
+        Some("choose"),
+    ),
+    bind(
+        Form,
+        &[ctrl('c')],
+        Action::Quit,
+        "quit (asks about unsaved changes)",
+        None,
+    ),
+    bind(
+        VerifyEdit,
+        &[plain(Esc), plain(Enter)],
+        Action::StopEditing,
+        "stop editing the token",
+        Some("done"),
+    ),
+    bind(
+        VerifyEdit,
+        &[ctrl('g')],
+        Action::JumpSigner,
+        "go to the bound signer",
+        Some("signer"),
+    ),
+    bind(
+        VerifyEdit,
+        &[ctrl('o')],
+        Action::JumpIdentity,
+        "go to the mapped identity",
+        Some("identity"),
+    ),
+    bind(
+        VerifyEdit,
+        &[ctrl('y')],
+        Action::CopyReport,
+        "copy the report as JSON (OSC 52)",
+        Some("copy"),
+    ),
+    bind(
+        VerifyEdit,
+        &[ctrl('l')],
+        Action::ClearToken,
+        "clear the token",
+        Some("clear"),
+    ),
+    bind(VerifyEdit, &[ctrl('c')], Action::Quit, "quit", None),
+    bind(
+        Verify,
+        &[ch('i'), plain(Enter)],
+        Action::StartEditing,
+        "edit the token (or just paste one)",
+        Some("edit token"),
+    ),
+    bind(
+        Verify,
+        &[ch('s')],
+        Action::JumpSigner,
+        "go to the bound signer",
+        Some("signer"),
+    ),
+    bind(
+        Verify,
+        &[ch('o')],
+        Action::JumpIdentity,
+        "go to the mapped identity",
+        Some("identity"),
+    ),
+    bind(
+        Verify,
+        &[ch('y')],
+        Action::CopyReport,
+        "copy the report as JSON (OSC 52, same shape as verify --json)",
+        Some("copy"),
+    ),
+    bind(
+        Verify,
+        &[ch('c'), ctrl('l')],
+        Action::ClearToken,
+        "clear the token",
+        Some("clear"),
+    ),
+    bind(
+        Verify,
+        &[ch('v')],
+        Action::ToggleDecoded,
+        "show checks or the decoded token (narrow terminals)",
+        Some("checks/decoded"),
+    ),
+    bind(
+        Verify,
+        &[plain(Esc)],
+        Action::CancelFetch,
+        "cancel a pending JWKS fetch",
+        None,
+    ),
+    bind(
+        Detail,
+        &[plain(Esc), ch('q'), plain(Left)],
+        Action::Back,
+        "back to the table",
+        Some("back"),
+    ),
+    bind(Detail, &[ch('e')], Action::Edit, "edit", Some("edit")),
+    bind(
+        Detail,
+        &[ch('d')],
+        Action::Delete,
+        "delete (asks first)",
+        Some("delete"),
+    ),
+    bind(
+        Detail,
+        &[ch('y')],
+        Action::CopyId,
+        "copy the ID (OSC 52)",
+        Some("copy id"),
+    ),
+    bind(
+        Detail,
+        &[ch('j'), plain(Down)],
+        Action::Down,
+        "scroll down",
+        None,
+    ),
+    bind(Detail, &[ch('k'), plain(Up)], Action::Up, "scroll up", None),
+    bind(
+        Table,
+        &[ch('j'), plain(Down)],
+        Action::Down,
+        "move down",
+        None,
+    ),
+    bind(Table, &[ch('k'), plain(Up)], Action::Up, "move up", None),
+    bind(
+        Table,
+        &[plain(PageDown), ctrl('d')],
+        Action::PageDown,
+        "page down",
+        None,
+    ),
+    bind(
+        Table,
+        &[plain(PageUp), ctrl('u')],
+        Action::PageUp,
+        "page up",
+        None,
+    ),
+    bind(
+        Table,
+        &[plain(Home), ch('g')],
+        Action::Home,
+        "first row",
+        None,
+    ),
+    bind(Table, &[plain(End), ch('G')], Action::End, "last row", None),
+    bind(
+        Table,
+        &[ch('/')],
+        Action::Filter,
+        "filter (every column, case-insensitive)",
+        Some("filter"),
+    ),
+    bind(Table, &[plain(Esc)], Action::Back, "clear the filter", None),
+    bind(
+        Table,
+        &[ch('s')],
+        Action::SortNext,
+        "sort by the next column (or click a header)",
+        Some("sort"),
+    ),
+    bind(
+        Table,
+        &[ch('S')],
+        Action::SortReverse,
+        "reverse the sort",
+        None,
+    ),
+    bind(
+        Table,
+        &[plain(Enter)],
+        Action::Open,
+        "details",
+        Some("details"),
+    ),
+    bind(Table, &[ch('n')], Action::New, "new", Some("new")),
+    bind(Table, &[ch('e')], Action::Edit, "edit", Some("edit")),
+    bind(
+        Table,
+        &[ch('d')],
+        Action::Delete,
+        "delete (asks first)",
+        Some("delete"),
+    ),
+    bind(
+        Table,
+        &[ch('y')],
+        Action::CopyId,
+        "copy the ID (OSC 52, works over SSH)",
+        None,
+    ),
+    bind(Global, &[ch('?')], Action::ToggleHelp, "help", Some("help")),
+    bind(Global, &[ch('1')], Action::GoTab(1), "JWT Signers", None),
+    bind(Global, &[ch('2')], Action::GoTab(2), "Identities", None),
+    bind(Global, &[ch('3')], Action::GoTab(3), "Verify", None),
+    bind(Global, &[plain(Tab)], Action::NextTab, "next tab", None),
+    bind(
+        Global,
+        &[plain(BackTab)],
+        Action::PrevTab,
+        "previous tab",
+        None,
+    ),
+    bind(
+        Global,
+        &[ch('q'), ctrl('c')],
+        Action::Quit,
+        "quit",
+        Some("quit"),
+    ),
+];
+
+/// The action `event` triggers in `contexts` (searched in order), if any.
+pub fn lookup(contexts: &[Context], event: &KeyEvent) -> Option<Action> {
+    contexts.iter().find_map(|context| {
+        BINDINGS
+            .iter()
+            .filter(|b| b.context == *context)
+            .find(|b| b.keys.iter().any(|k| k.matches(event)))
+            .map(|b| b.action)
+    })
+}
+
+/// `key label` pairs for the hint bar of `contexts`.
+pub fn hints(contexts: &[Context]) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    for context in contexts {
+        for b in BINDINGS.iter().filter(|b| b.context == *context) {
+            if let Some(hint) = b.hint
+                && !out.iter().any(|(_, h)| *h == hint)
+            {
+                out.push((b.keys[0].label(), hint));
+            }
+        }
+    }
+    out
+}
+
+/// The help overlay's sections: a context title and `keys — help` lines.
+pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+    let order = [
+        Global, Table, Detail, Form, Filter, Confirm, Verify, VerifyEdit,
+    ];
+    order
+        .iter()
+        .map(|context| {
+            let lines = BINDINGS
+                .iter()
+                .filter(|b| b.context == *context)
+                .map(|b| {
+                    let keys: Vec<String> = b.keys.iter().map(Key::label).collect();
+                    (keys.join(" "), b.help)
+                })
+                .collect();
+            (context.title(), lines)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_bound_once_per_context() {
+        for (i, a) in BINDINGS.iter().enumerate() {
+            for b in &BINDINGS[i + 1..] {
+                if a.context == b.context {
+                    for k in a.keys {
+                        assert!(
+                            !b.keys.contains(k),
+                            "{:?} bound twice in {:?}",
+                            k,
+                            a.context
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn context_order_decides() {
+        let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(lookup(&[Form, Global], &esc), Some(Action::Back));
+        let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(lookup(&[Table, Global], &q), Some(Action::Quit));
+        assert_eq!(
+            lookup(&[Form], &q),
+            None,
+            "q is typed into a form, not quit"
+        );
+    }
+}

@@ -1,0 +1,160 @@
+//! The terminal console: setup and restore, the event loop, and one module per screen.
+//!
+//! Data flows one way: a terminal event goes through the keymap to an `Action`, `App::apply`
+//! changes state, and the view draws that state. Slow work (JWKS fetches) runs on a worker
+//! thread and comes back as an event. Redraws happen on events, not on a timer.
+
+mod app;
+mod form;
+mod identities;
+pub mod keymap;
+mod signers;
+mod table;
+pub mod terminal;
+pub mod theme;
+mod verify_pane;
+mod view;
+
+pub use app::{App, AppOptions, Effect, Entity, Message, Tab};
+pub use view::{MIN_HEIGHT, MIN_WIDTH};
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::Result;
+use crossterm::event::Event;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+
+use crate::store::Store;
+
+/// A rectangle of at most `width` x `height` centred in `area` (never larger than it).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+enum LoopEvent {
+    Terminal(Event),
+    InputClosed,
+    Signal(i32),
+    Fetched(String),
+}
+
+/// Runs the console until the user quits or a signal arrives; the terminal is restored on
+/// every way out.
+pub fn run(store: Store, options: AppOptions) -> Result<()> {
+    let mut app = App::new(store, options)?;
+    let (tx, rx) = mpsc::channel::<LoopEvent>();
+
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    let signal_handle = signals.handle();
+    let signal_tx = tx.clone();
+    std::thread::spawn(move || {
+        for signal in signals.forever() {
+            if signal_tx.send(LoopEvent::Signal(signal)).is_err() {
+                break;
+            }
+        }
+    });
+
+    let guard = terminal::TerminalGuard::enter()?;
+    // Created before the input thread starts: the backend may query the cursor position, and
+    // the answer must not be swallowed by that thread.
+    let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    term.clear()?;
+    let input_tx = tx.clone();
+    std::thread::spawn(move || {
+        loop {
+            match crossterm::event::read() {
+                Ok(event) => {
+                    if input_tx.send(LoopEvent::Terminal(event)).is_err() {
+                        break;
+                    }
+                }
+                // The terminal went away (hang-up): end the console.
+                Err(_) => {
+                    let _ = input_tx.send(LoopEvent::InputClosed);
+                    break;
+                }
+            }
+        }
+    });
+
+    draw(&mut term, &mut app)?;
+    let mut exit_signal = None;
+    'outer: loop {
+        // Block until something happens; while a fetch is pending, wake to turn the spinner.
+        let first = if app.tick() {
+            match rx.recv_timeout(Duration::from_millis(120)) {
+                Ok(event) => Some(event),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match rx.recv() {
+                Ok(event) => Some(event),
+                Err(_) => break,
+            }
+        };
+        // Coalesce whatever else is queued into one redraw.
+        let mut batch: Vec<LoopEvent> = first.into_iter().collect();
+        while let Ok(more) = rx.try_recv() {
+            batch.push(more);
+        }
+        for event in batch {
+            match event {
+                LoopEvent::Terminal(event) => app.handle_event(event),
+                LoopEvent::Fetched(url) => app.fetch_finished(&url),
+                LoopEvent::InputClosed => break 'outer,
+                LoopEvent::Signal(signal) => {
+                    exit_signal = Some(signal);
+                    break 'outer;
+                }
+            }
+            for effect in app.take_effects() {
+                match effect {
+                    Effect::Copy(text) => terminal::copy_osc52(&text),
+                    Effect::Fetch(url) => {
+                        let cache = app.key_cache();
+                        let done = tx.clone();
+                        std::thread::spawn(move || {
+                            // The outcome lands in the shared cache; the event triggers a rerun.
+                            let _ = cache.fetch(&url);
+                            let _ = done.send(LoopEvent::Fetched(url));
+                        });
+                    }
+                }
+            }
+            if app.should_quit() {
+                break 'outer;
+            }
+        }
+        draw(&mut term, &mut app)?;
+    }
+    signal_handle.close();
+    drop(term);
+    drop(guard);
+    if let Some(signal) = exit_signal {
+        // Conventional exit status for death by signal, after the terminal is restored.
+        std::process::exit(128 + signal);
+    }
+    Ok(())
+}
+
+fn draw(term: &mut Terminal<CrosstermBackend<std::io::Stdout>>, app: &mut App) -> Result<()> {
+    use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+    let _ = crossterm::execute!(std::io::stdout(), BeginSynchronizedUpdate);
+    let result = term.draw(|frame| app.render(frame));
+    let _ = crossterm::execute!(std::io::stdout(), EndSynchronizedUpdate);
+    result?;
+    Ok(())
+}

@@ -1,0 +1,466 @@
+//! The JWT Signers tab: its columns, its form and its detail view.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use ratatui::layout::Constraint;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use serde_json::Value;
+
+use super::form::{FieldKind, FieldSpec, Form};
+use super::table::{CellContext, Column};
+use super::theme::Theme;
+use crate::model::{Signer, SignerDraft, SignerSummary, TargetToken};
+
+/// Days before expiry at which a certificate is marked.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+fn expiry_mark(s: &SignerSummary, ctx: &CellContext) -> String {
+    let Some(not_after) = s.not_after.as_deref() else {
+        return String::new();
+    };
+    match DateTime::parse_from_rfc3339(not_after) {
+        Ok(t) => {
+            let days = (t.with_timezone(&Utc) - ctx.now).num_days();
+            if t.with_timezone(&Utc) <= ctx.now {
+                "✗ expired".into()
+            } else if days < EXPIRY_WARNING_DAYS {
+                format!("⚠ {days}d")
+            } else {
+                String::new()
+            }
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// The console's columns: Name, Issuer, Audience, Enabled, Created At, ID, and the certificate
+/// expiry mark.
+pub static COLUMNS: [Column<SignerSummary>; 7] = [
+    Column {
+        title: "Name",
+        width: Constraint::Fill(2),
+        cell: |s, _| s.name.clone(),
+    },
+    Column {
+        title: "Issuer",
+        width: Constraint::Fill(4),
+        cell: |s, _| s.issuer.clone(),
+    },
+    Column {
+        title: "Audience",
+        width: Constraint::Fill(2),
+        cell: |s, _| s.audience.clone(),
+    },
+    Column {
+        title: "Enabled",
+        width: Constraint::Length(7),
+        cell: |s, _| {
+            if s.enabled {
+                "✓ yes".into()
+            } else {
+                "✗ no".into()
+            }
+        },
+    },
+    Column {
+        title: "Created At",
+        width: Constraint::Length(16),
+        cell: |s, _| s.created_at.replace('T', " ").chars().take(16).collect(),
+    },
+    Column {
+        title: "ID",
+        width: Constraint::Length(9),
+        cell: |s, _| s.id.clone(),
+    },
+    Column {
+        title: "Cert",
+        width: Constraint::Length(9),
+        cell: expiry_mark,
+    },
+];
+
+/// The column holding ids.
+pub const ID_COLUMN: usize = 5;
+
+/// Styles the Enabled and Cert cells by what they say.
+pub fn decorate(column: usize, text: &str, theme: &Theme) -> Style {
+    match column {
+        3 if text.starts_with('✗') => theme.error(),
+        3 => theme.ok(),
+        6 if text.starts_with('✗') => theme.error(),
+        6 if text.starts_with('⚠') => theme.warn(),
+        _ => Style::default(),
+    }
+}
+
+const KEY_SOURCES: &[&str] = &["Certificate", "JWKS endpoint"];
+const TARGET_TOKENS: &[&str] = &["ACCESS", "ID"];
+
+const fn field(
+    key: &'static str,
+    label: &'static str,
+    kind: FieldKind,
+    placeholder: &'static str,
+) -> FieldSpec {
+    FieldSpec {
+        key,
+        label,
+        kind,
+        advanced: false,
+        placeholder,
+    }
+}
+
+const fn advanced(
+    key: &'static str,
+    label: &'static str,
+    kind: FieldKind,
+    placeholder: &'static str,
+) -> FieldSpec {
+    FieldSpec {
+        key,
+        label,
+        kind,
+        advanced: true,
+        placeholder,
+    }
+}
+
+/// Every signer field of design §2, advanced enrollment fields folded.
+pub const FORM_FIELDS: &[FieldSpec] = &[
+    field("name", "Name", FieldKind::Text, "okta"),
+    field(
+        "issuer",
+        "Issuer",
+        FieldKind::Text,
+        "https://dev-123.okta.com/oauth2/default",
+    ),
+    field("audience", "Audience", FieldKind::Text, "api://ziti"),
+    field(
+        "keySource",
+        "Key source",
+        FieldKind::Choice(KEY_SOURCES),
+        "",
+    ),
+    field(
+        "certPem",
+        "Certificate PEM",
+        FieldKind::Multiline,
+        "-----BEGIN CERTIFICATE----- … (paste it)",
+    ),
+    field(
+        "jwksEndpoint",
+        "JWKS endpoint",
+        FieldKind::Text,
+        "https://idp.example.com/.well-known/jwks.json",
+    ),
+    field(
+        "kid",
+        "Kid",
+        FieldKind::Text,
+        "okta-key-1 (empty: the certificate fingerprint)",
+    ),
+    field("claimsProperty", "Claims property", FieldKind::Text, "/sub"),
+    field("useExternalId", "Use external ID", FieldKind::Bool, ""),
+    field("enabled", "Enabled", FieldKind::Bool, ""),
+    field(
+        "externalAuthUrl",
+        "External auth URL",
+        FieldKind::Text,
+        "https://idp.example.com/authorize",
+    ),
+    field("clientId", "Client ID", FieldKind::Text, "0oa1b2c3d4"),
+    field("scopes", "Scopes", FieldKind::Text, "openid, email"),
+    field(
+        "targetToken",
+        "Target token",
+        FieldKind::Choice(TARGET_TOKENS),
+        "",
+    ),
+    field("tags", "Tags", FieldKind::Text, "team=net, env=prod"),
+    field("advanced", "Enrollment", FieldKind::Fold, ""),
+    advanced("enrollToCertEnabled", "Enroll to cert", FieldKind::Bool, ""),
+    advanced(
+        "enrollToTokenEnabled",
+        "Enroll to token",
+        FieldKind::Bool,
+        "",
+    ),
+    advanced(
+        "enrollNameClaimsSelector",
+        "Name claims selector",
+        FieldKind::Text,
+        "/sub",
+    ),
+    advanced(
+        "enrollAttributeClaimsSelector",
+        "Attribute claims selector",
+        FieldKind::Text,
+        "/groups",
+    ),
+    advanced(
+        "enrollAuthPolicyId",
+        "Auth policy ID",
+        FieldKind::Text,
+        "default",
+    ),
+];
+
+fn tags_text(tags: &serde_json::Map<String, Value>) -> String {
+    tags.iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => format!("{k}={s}"),
+            other => format!("{k}={other}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A form filled from `draft`; `title` says whether it creates or edits.
+pub fn form_for(title: String, draft: &SignerDraft) -> Form {
+    let mut values: HashMap<&'static str, String> = HashMap::new();
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    values.insert("name", draft.name.clone());
+    values.insert("issuer", draft.issuer.clone());
+    values.insert("audience", draft.audience.clone());
+    values.insert(
+        "keySource",
+        if draft.jwks_endpoint.is_some() {
+            KEY_SOURCES[1]
+        } else {
+            KEY_SOURCES[0]
+        }
+        .into(),
+    );
+    values.insert("certPem", opt(&draft.cert_pem));
+    values.insert("jwksEndpoint", opt(&draft.jwks_endpoint));
+    values.insert("kid", opt(&draft.kid));
+    values.insert("claimsProperty", draft.claims_property.clone());
+    values.insert("useExternalId", draft.use_external_id.to_string());
+    values.insert("enabled", draft.enabled.to_string());
+    values.insert("externalAuthUrl", opt(&draft.external_auth_url));
+    values.insert("clientId", opt(&draft.client_id));
+    values.insert("scopes", draft.scopes.join(", "));
+    values.insert("targetToken", draft.target_token.as_str().into());
+    values.insert("tags", tags_text(&draft.tags));
+    values.insert(
+        "enrollToCertEnabled",
+        draft.enroll_to_cert_enabled.to_string(),
+    );
+    values.insert(
+        "enrollToTokenEnabled",
+        draft.enroll_to_token_enabled.to_string(),
+    );
+    values.insert(
+        "enrollNameClaimsSelector",
+        draft.enroll_name_claims_selector.clone(),
+    );
+    values.insert(
+        "enrollAttributeClaimsSelector",
+        opt(&draft.enroll_attribute_claims_selector),
+    );
+    values.insert("enrollAuthPolicyId", draft.enroll_auth_policy_id.clone());
+    let mut form = Form::new(title, FORM_FIELDS, &values);
+    form.show_when("certPem", "keySource", 0);
+    form.show_when("jwksEndpoint", "keySource", 1);
+    form
+}
+
+/// The draft the form describes, or the field errors of what cannot even be read (tags).
+pub fn draft_from(form: &Form) -> Result<SignerDraft, Vec<(&'static str, String)>> {
+    let text = |k: &str| form.value(k);
+    let opt = |k: &str| {
+        let v = form.value(k);
+        (!v.trim().is_empty()).then_some(v)
+    };
+    let mut tags = serde_json::Map::new();
+    for part in text("tags")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match part.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => {
+                tags.insert(k.trim().to_string(), Value::String(v.trim().to_string()));
+            }
+            _ => {
+                return Err(vec![(
+                    "tags",
+                    format!("\"{part}\" is not key=value; separate tags with commas"),
+                )]);
+            }
+        }
+    }
+    let uses_jwks = text("keySource") == KEY_SOURCES[1];
+    Ok(SignerDraft {
+        name: text("name"),
+        issuer: text("issuer"),
+        audience: text("audience"),
+        cert_pem: if uses_jwks { None } else { opt("certPem") },
+        jwks_endpoint: if uses_jwks { opt("jwksEndpoint") } else { None },
+        kid: opt("kid"),
+        claims_property: text("claimsProperty"),
+        use_external_id: form.flag("useExternalId"),
+        enabled: form.flag("enabled"),
+        external_auth_url: opt("externalAuthUrl"),
+        client_id: opt("clientId"),
+        scopes: text("scopes")
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        target_token: TargetToken::parse(&text("targetToken")).unwrap_or_default(),
+        enroll_to_cert_enabled: form.flag("enrollToCertEnabled"),
+        enroll_to_token_enabled: form.flag("enrollToTokenEnabled"),
+        enroll_name_claims_selector: text("enrollNameClaimsSelector"),
+        enroll_attribute_claims_selector: opt("enrollAttributeClaimsSelector"),
+        enroll_auth_policy_id: text("enrollAuthPolicyId"),
+        tags,
+    })
+}
+
+/// Maps a validation field to the form row that shows it (the key source rows).
+pub fn form_key(field: &'static str, form: &Form) -> &'static str {
+    match field {
+        "certPem" if form.value("keySource") == KEY_SOURCES[1] => "jwksEndpoint",
+        other => other,
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// The detail view: every field, the certificate's facts or the JWKS endpoint, tags, times.
+pub fn detail_lines(
+    s: &Signer,
+    now: DateTime<Utc>,
+    theme: &Theme,
+    last_change: Option<String>,
+) -> Vec<Line<'static>> {
+    let d = &s.draft;
+    let mut rows: Vec<(&str, Span<'static>)> = vec![
+        ("Name", Span::raw(d.name.clone())),
+        ("ID", Span::raw(s.id.clone())),
+        ("Issuer", Span::raw(d.issuer.clone())),
+        ("Audience", Span::raw(d.audience.clone())),
+        (
+            "Enabled",
+            if d.enabled {
+                Span::styled("✓ yes", theme.ok())
+            } else {
+                Span::styled("✗ no (rejects every token)", theme.error())
+            },
+        ),
+    ];
+    match (&d.jwks_endpoint, s.certificate()) {
+        (Some(url), _) => rows.push(("JWKS endpoint", Span::raw(url.clone()))),
+        (None, Some(cert)) => {
+            rows.push((
+                "Certificate CN",
+                Span::raw(cert.common_name.clone().unwrap_or_else(|| "(none)".into())),
+            ));
+            rows.push(("SHA-1 fingerprint", Span::raw(cert.fingerprint.clone())));
+            rows.push((
+                "Valid from",
+                Span::raw(cert.not_before.format("%Y-%m-%d %H:%M UTC").to_string()),
+            ));
+            let days = cert.days_until_expiry(now);
+            let until = cert.not_after.format("%Y-%m-%d %H:%M UTC").to_string();
+            let span = if cert.not_after <= now {
+                Span::styled(
+                    format!("{until}  ✗ expired {} days ago", -days),
+                    theme.error(),
+                )
+            } else if days < EXPIRY_WARNING_DAYS {
+                Span::styled(format!("{until}  ⚠ expires in {days} days"), theme.warn())
+            } else {
+                Span::raw(format!("{until}  (expires in {days} days)"))
+            };
+            rows.push(("Valid until", span));
+        }
+        (None, None) => rows.push((
+            "Certificate",
+            Span::styled("✗ does not parse", theme.error()),
+        )),
+    }
+    let kid = match &d.kid {
+        Some(k) => k.clone(),
+        None if d.cert_pem.is_some() => "(none: tokens name the certificate fingerprint)".into(),
+        None => "(none)".into(),
+    };
+    rows.extend([
+        ("Kid", Span::raw(kid)),
+        ("Claims property", Span::raw(d.claims_property.clone())),
+        (
+            "Use external ID",
+            Span::raw(if d.use_external_id {
+                "yes: the claim is matched against identities' external IDs"
+            } else {
+                "no: the claim is matched against identity ids"
+            }),
+        ),
+        ("Target token", Span::raw(d.target_token.as_str())),
+        (
+            "External auth URL",
+            Span::raw(d.external_auth_url.clone().unwrap_or_else(|| "-".into())),
+        ),
+        (
+            "Client ID",
+            Span::raw(d.client_id.clone().unwrap_or_else(|| "-".into())),
+        ),
+        (
+            "Scopes",
+            Span::raw(if d.scopes.is_empty() {
+                "-".into()
+            } else {
+                d.scopes.join(", ")
+            }),
+        ),
+        (
+            "Tags",
+            Span::raw(if d.tags.is_empty() {
+                "-".into()
+            } else {
+                tags_text(&d.tags)
+            }),
+        ),
+        (
+            "Enroll to cert",
+            Span::raw(yes_no(d.enroll_to_cert_enabled)),
+        ),
+        (
+            "Enroll to token",
+            Span::raw(yes_no(d.enroll_to_token_enabled)),
+        ),
+        (
+            "Name claims selector",
+            Span::raw(d.enroll_name_claims_selector.clone()),
+        ),
+        (
+            "Attribute selector",
+            Span::raw(
+                d.enroll_attribute_claims_selector
+                    .clone()
+                    .unwrap_or_else(|| "-".into()),
+            ),
+        ),
+        ("Auth policy ID", Span::raw(d.enroll_auth_policy_id.clone())),
+        ("Created at", Span::raw(s.created_at.clone())),
+        ("Updated at", Span::raw(s.updated_at.clone())),
+        ("Version", Span::raw(s.version.to_string())),
+    ]);
+    if let Some(change) = last_change {
+        rows.push(("Last changed", Span::raw(change)));
+    }
+    rows.into_iter()
+        .map(|(label, value)| {
+            Line::from(vec![
+                Span::styled(format!("{label:>20}  "), theme.header()),
+                value,
+            ])
+        })
+        .collect()
+}

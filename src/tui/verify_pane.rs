@@ -1,0 +1,364 @@
+//! The Verify pane: a wrapped token editor, the checks, the decoded token with the claims the
+//! checks used highlighted, and the verdict. The rules are the `verify` module's; this only
+//! shows them. JWKS fetches run on a worker (the runner spawns it) so the screen never freezes.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui_textarea::{TextArea, WrapMode};
+use serde_json::Value;
+
+use super::theme::Theme;
+use crate::store::Store;
+use crate::verify::{
+    FetchPolicy, KeyCache, Reason, Status, Verifier, VerifyReport, absolute_time, relative_time,
+};
+
+const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
+
+/// The pane's state.
+pub struct VerifyPane {
+    editor: TextArea<'static>,
+    cache: Arc<KeyCache>,
+    report: Option<VerifyReport>,
+    fetching: Option<String>,
+    cancelled: Option<String>,
+    spinner: usize,
+    now: Option<DateTime<Utc>>,
+    /// The token editor has focus (keys are typed into it).
+    pub editing: bool,
+    /// On narrow terminals, the decoded token is shown instead of the checks.
+    pub show_decoded: bool,
+}
+
+fn editor(text: &str) -> TextArea<'static> {
+    let mut editor = TextArea::new(vec![text.to_string()]);
+    editor.set_wrap_mode(WrapMode::Glyph);
+    editor.set_cursor_line_style(Style::default());
+    editor.set_placeholder_text(
+        "Paste a token here (a leading \"Bearer \" and whitespace are ignored)",
+    );
+    editor.move_cursor(ratatui_textarea::CursorMove::End);
+    editor
+}
+
+impl VerifyPane {
+    /// A pane holding the first sample token, if any.
+    pub fn new(samples: &[(String, String)]) -> VerifyPane {
+        VerifyPane {
+            editor: editor(samples.first().map_or("", |(_, t)| t.as_str())),
+            cache: Arc::new(KeyCache::new()),
+            report: None,
+            fetching: None,
+            cancelled: None,
+            spinner: 0,
+            now: None,
+            editing: samples.is_empty(),
+            show_decoded: false,
+        }
+    }
+
+    /// The key cache fetch workers fill.
+    pub fn cache(&self) -> Arc<KeyCache> {
+        self.cache.clone()
+    }
+
+    /// The token as typed.
+    pub fn token(&self) -> String {
+        self.editor.lines().join("")
+    }
+
+    /// Replaces the token.
+    pub fn set_token(&mut self, token: &str) {
+        self.editor = editor(token);
+        self.cancelled = None;
+    }
+
+    /// A key typed into the editor; true if the text changed.
+    pub fn type_key(&mut self, key: KeyEvent) -> bool {
+        if key.code == KeyCode::Enter
+            || key.modifiers.contains(KeyModifiers::CONTROL)
+                && matches!(key.code, KeyCode::Char('m' | 'j'))
+        {
+            return false;
+        }
+        let before = self.token();
+        self.editor.input(key);
+        let changed = self.token() != before;
+        if changed {
+            self.cancelled = None;
+        }
+        changed
+    }
+
+    /// A bracketed paste, as one edit.
+    pub fn paste(&mut self, text: &str) {
+        let flat: String = text.lines().collect::<Vec<_>>().join("");
+        self.editor.insert_str(flat);
+        self.cancelled = None;
+    }
+
+    /// Empties the editor.
+    pub fn clear(&mut self) {
+        self.set_token("");
+    }
+
+    /// Verifies the token again, never blocking; returns a JWKS URL to fetch on a worker when
+    /// one is needed and not already being fetched.
+    pub fn rerun(&mut self, store: &Store, now: DateTime<Utc>) -> Option<String> {
+        self.now = Some(now);
+        let token = self.token();
+        if token.trim().is_empty() {
+            self.report = None;
+            return None;
+        }
+        let verifier = Verifier::new(store, &self.cache, FetchPolicy::CacheOnly);
+        self.report = verifier.verify(&token, now, 0).ok();
+        let url = self.report.as_ref().and_then(|r| r.pending_fetch.clone())?;
+        if self.fetching.as_deref() == Some(url.as_str())
+            || self.cancelled.as_deref() == Some(url.as_str())
+        {
+            return None;
+        }
+        self.fetching = Some(url.clone());
+        Some(url)
+    }
+
+    /// A fetch finished; true if it was the one this pane waits for.
+    pub fn fetch_finished(&mut self, url: &str) -> bool {
+        if self.fetching.as_deref() == Some(url) {
+            self.fetching = None;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Stops waiting for the pending fetch; true if there was one.
+    pub fn cancel_fetch(&mut self) -> bool {
+        match self.fetching.take() {
+            Some(url) => {
+                self.cancelled = Some(url);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Advances the spinner; true while a fetch is pending.
+    pub fn tick(&mut self) -> bool {
+        if self.fetching.is_some() {
+            self.spinner = (self.spinner + 1) % SPINNER.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The report as the JSON of `extjwt verify --json`.
+    pub fn report_json(&self) -> Option<String> {
+        self.report
+            .as_ref()
+            .and_then(|r| serde_json::to_string_pretty(&r.to_json()).ok())
+    }
+
+    /// The bound signer's id.
+    pub fn signer_id(&self) -> Option<String> {
+        self.report
+            .as_ref()
+            .and_then(|r| r.signer.as_ref().map(|s| s.id.clone()))
+    }
+
+    /// The mapped identity's id.
+    pub fn identity_id(&self) -> Option<String> {
+        self.report
+            .as_ref()
+            .and_then(|r| r.identity.as_ref().map(|i| i.id.clone()))
+    }
+
+    /// The verdict line, as shown.
+    pub fn verdict_text(&self) -> String {
+        match (&self.report, &self.fetching, &self.cancelled) {
+            (None, _, _) => "Paste a token to see what the controller would do with it.".into(),
+            (Some(_), Some(url), _) => format!(
+                "{} Fetching the JWKS from {url} … (Esc cancels)",
+                SPINNER[self.spinner]
+            ),
+            (Some(r), None, Some(url)) if r.pending_fetch.is_some() => {
+                format!("JWKS fetch from {url} cancelled; edit the token to try again")
+            }
+            (Some(r), _, _) => r.verdict_line(),
+        }
+    }
+
+    /// Draws the pane.
+    pub fn render(&mut self, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let editor_height = if area.height >= 30 { 8 } else { 5 };
+        let [editor_area, verdict_area, body] = Layout::vertical([
+            Constraint::Length(editor_height),
+            Constraint::Length(2),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        let (title, border) = if self.editing {
+            (" Token (editing: Enter or Esc when done) ", theme.focus())
+        } else {
+            (" Token (i to edit, or paste) ", theme.border())
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(border)
+            .title(Span::styled(title, theme.header()));
+        self.editor.set_block(block);
+        self.editor.set_cursor_style(if self.editing {
+            theme.selected()
+        } else {
+            Style::default()
+        });
+        frame.render_widget(&self.editor, editor_area);
+
+        let verdict_style = match &self.report {
+            Some(r) if r.is_valid() => theme.ok(),
+            Some(r) if r.pending_fetch.is_some() => theme.warn(),
+            Some(_) => theme.error(),
+            None => theme.muted(),
+        };
+        let mut verdict = vec![Line::from(Span::styled(self.verdict_text(), verdict_style))];
+        if let Some(fix) = self
+            .report
+            .as_ref()
+            .and_then(|r| r.reason())
+            .and_then(Reason::fix)
+        {
+            verdict.push(Line::from(vec![
+                Span::styled("fix: ", theme.key()),
+                Span::raw(fix),
+            ]));
+        }
+        frame.render_widget(
+            Paragraph::new(verdict).wrap(Wrap { trim: false }),
+            verdict_area,
+        );
+
+        let wide = body.width >= 120;
+        let [checks_area, json_area] = if wide {
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body)
+        } else if self.show_decoded {
+            [Rect::default(), body]
+        } else {
+            [body, Rect::default()]
+        };
+        let check_lines: Vec<Line<'static>> = match &self.report {
+            None => vec![],
+            Some(r) => r
+                .checks
+                .iter()
+                .map(|c| {
+                    let style = match c.status {
+                        Status::Pass => theme.ok(),
+                        Status::Fail => theme.error(),
+                        Status::Skip => theme.muted(),
+                    };
+                    let room = (checks_area.width as usize).saturating_sub(21);
+                    Line::from(vec![
+                        Span::styled(
+                            format!("{} {:<16} ", c.status.mark(), c.check.name()),
+                            style,
+                        ),
+                        Span::raw(super::table::fit(&c.detail, room)),
+                    ])
+                })
+                .collect(),
+        };
+        let other = if wide { "" } else { " (v: decoded token) " };
+        let checks = Paragraph::new(check_lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border())
+                .title(Span::styled(" Checks ", theme.header()))
+                .title(
+                    Line::from(Span::styled(other, theme.muted()))
+                        .alignment(ratatui::layout::Alignment::Right),
+                ),
+        );
+        frame.render_widget(checks, checks_area);
+        let json = Paragraph::new(self.decoded_lines(theme)).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border())
+                .title(Span::styled(" Header · Payload ", theme.header()))
+                .title(
+                    Line::from(Span::styled(
+                        if wide { "" } else { " (v: checks) " },
+                        theme.muted(),
+                    ))
+                    .alignment(ratatui::layout::Alignment::Right),
+                ),
+        );
+        frame.render_widget(json, json_area);
+    }
+
+    /// Header and payload as pretty JSON; the claims the checks used are highlighted and times
+    /// are annotated in words.
+    fn decoded_lines(&self, theme: &Theme) -> Vec<Line<'static>> {
+        let Some(report) = &self.report else {
+            return vec![];
+        };
+        let now = self.now.unwrap_or_else(Utc::now);
+        let mut used: Vec<String> = ["iss", "aud", "exp", "nbf", "alg", "kid"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if let Some(claim) = &report.claim {
+            let first = claim
+                .pointer
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or("");
+            used.push(first.replace("~1", "/").replace("~0", "~"));
+        }
+        let mut lines = Vec::new();
+        for (title, object) in [("header", &report.header), ("payload", &report.payload)] {
+            let Some(object) = object else { continue };
+            lines.push(Line::from(Span::styled(title.to_string(), theme.muted())));
+            let text =
+                serde_json::to_string_pretty(&Value::Object(object.clone())).unwrap_or_default();
+            for raw in text.lines() {
+                let key = raw
+                    .trim_start()
+                    .strip_prefix('"')
+                    .and_then(|r| r.split_once("\":"))
+                    .map(|(k, _)| k.to_string());
+                let top_level = raw.starts_with("  \"") && !raw.starts_with("   ");
+                let style = match &key {
+                    Some(k) if top_level && used.contains(k) => theme.highlight(),
+                    _ => Style::default(),
+                };
+                let mut spans = vec![Span::styled(raw.to_string(), style)];
+                if let Some(k) = &key
+                    && top_level
+                    && matches!(k.as_str(), "exp" | "nbf" | "iat")
+                    && let Some(seconds) = object.get(k).and_then(Value::as_f64)
+                {
+                    spans.push(Span::styled(
+                        format!(
+                            "  {}, {}",
+                            relative_time(seconds, now),
+                            absolute_time(seconds)
+                        ),
+                        theme.muted(),
+                    ));
+                }
+                lines.push(Line::from(spans));
+            }
+        }
+        lines
+    }
+}

@@ -1,0 +1,301 @@
+//! Drawing the console from the app's state. Nothing here changes state except scroll clamps.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{App, Entity, Tab};
+use super::keymap;
+use super::{centered, identities, signers};
+
+/// The smallest terminal the console draws its screens in.
+pub const MIN_WIDTH: u16 = 80;
+/// See [`MIN_WIDTH`].
+pub const MIN_HEIGHT: u16 = 24;
+
+impl App {
+    /// Draws the whole console.
+    pub fn render(&mut self, frame: &mut Frame<'_>) {
+        let area = frame.area();
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let text = format!(
+                "Terminal too small: {}x{}. extjwt needs {MIN_WIDTH}x{MIN_HEIGHT}; enlarge the window or press q to quit.",
+                area.width, area.height
+            );
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+            return;
+        }
+        let [tabs, main, hints, status] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.render_tabs(frame, tabs);
+        match self.tab {
+            Tab::Signers | Tab::Identities => self.render_table_tab(frame, main),
+            Tab::Verify => {
+                let theme = self.options.theme;
+                self.verify.render(frame, main, &theme);
+            }
+        }
+        if let Some(detail) = &self.detail {
+            let (entity, id, scroll) = (detail.entity, detail.id.clone(), detail.scroll);
+            self.render_detail(frame, main, entity, &id, scroll);
+        }
+        let theme = self.options.theme;
+        if let Some(state) = &mut self.form {
+            state.form.render(frame, main, &theme);
+        }
+        self.render_hints(frame, hints);
+        self.render_status(frame, status);
+        if self.help {
+            self.render_help(frame, main);
+        }
+        if let Some(confirm) = &self.confirm {
+            let popup = centered(main, 70, 5);
+            frame.render_widget(Clear, popup);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.error())
+                .title(Span::styled(" Confirm ", theme.error()));
+            let text = vec![
+                Line::from(confirm.question.clone()),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled("y", theme.key()),
+                    Span::raw(" / Enter: yes    "),
+                    Span::styled("n", theme.key()),
+                    Span::raw(" / Esc: no"),
+                ]),
+            ];
+            frame.render_widget(
+                Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
+                popup,
+            );
+        }
+    }
+
+    fn render_tabs(&self, frame: &mut Frame<'_>, area: Rect) {
+        let theme = self.options.theme;
+        let mut spans = vec![Span::styled(" extjwt ", theme.header())];
+        for (n, (tab, title)) in Tab::ALL.iter().enumerate() {
+            let style = if *tab == self.tab {
+                theme.tab_active()
+            } else {
+                theme.muted()
+            };
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(format!(" {} {title} ", n + 1), style));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+
+    fn render_table_tab(&mut self, frame: &mut Frame<'_>, area: Rect) {
+        let theme = self.options.theme;
+        let (title, count, filter, empty) = match self.tab {
+            Tab::Identities => (
+                "Identities",
+                self.identities.count_text(),
+                self.identities.filter().to_string(),
+                (self.identities.total() == 0, self.identities.shown() == 0),
+            ),
+            _ => (
+                "JWT Signers",
+                self.signers.count_text(),
+                self.signers.filter().to_string(),
+                (self.signers.total() == 0, self.signers.shown() == 0),
+            ),
+        };
+        let filter_text = if self.filtering {
+            format!(" /{filter}▏")
+        } else if !filter.is_empty() {
+            format!(" /{filter} (Esc clears)")
+        } else {
+            String::new()
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(format!(" {title} "), theme.header()))
+            .title(
+                Line::from(Span::styled(
+                    format!(" {count}{filter_text} "),
+                    theme.muted(),
+                ))
+                .alignment(Alignment::Right),
+            );
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let noun = if self.tab == Tab::Identities {
+            "identities"
+        } else {
+            "signers"
+        };
+        match empty {
+            (true, _) => {
+                let text = if self.tab == Tab::Identities {
+                    "No identities yet: press n to add one"
+                } else {
+                    "No signers yet: press n to add one"
+                };
+                frame.render_widget(
+                    Paragraph::new(text).alignment(Alignment::Center),
+                    inner.inner(ratatui::layout::Margin::new(0, inner.height / 3)),
+                );
+            }
+            (false, true) => {
+                let text = format!("No {noun} match \"{filter}\": press Esc to clear the filter");
+                frame.render_widget(
+                    Paragraph::new(text).alignment(Alignment::Center),
+                    inner.inner(ratatui::layout::Margin::new(0, inner.height / 3)),
+                );
+            }
+            _ => match self.tab {
+                Tab::Identities => {
+                    self.identities
+                        .render(frame, inner, &theme, identities::decorate)
+                }
+                _ => self.signers.render(frame, inner, &theme, signers::decorate),
+            },
+        }
+    }
+
+    fn render_detail(
+        &mut self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        entity: Entity,
+        id: &str,
+        scroll: u16,
+    ) {
+        let theme = self.options.theme;
+        let now = self.now();
+        let last_change = self.store.audit_log(1, Some(id)).ok().and_then(|log| {
+            log.into_iter().next().map(|e| {
+                let who = match e.client_address {
+                    Some(addr) => format!("{} from {addr}", e.actor),
+                    None => e.actor,
+                };
+                format!("{} by {who} at {}", e.action, e.at)
+            })
+        });
+        let (title, lines) = match entity {
+            Entity::Signer => match self.store.signer_by_id(id) {
+                Ok(Some(s)) => (
+                    format!(" Signer {} ", s.draft.name),
+                    signers::detail_lines(&s, now, &theme, last_change),
+                ),
+                _ => (
+                    " Signer ".to_string(),
+                    vec![Line::from("This signer no longer exists.")],
+                ),
+            },
+            Entity::Identity => match self.store.identity_by_id(id) {
+                Ok(Some(i)) => {
+                    let all = self.store.list_signers().unwrap_or_default();
+                    (
+                        format!(" Identity {} ", i.draft.name),
+                        identities::detail_lines(&i, &all, &theme, last_change),
+                    )
+                }
+                _ => (
+                    " Identity ".to_string(),
+                    vec![Line::from("This identity no longer exists.")],
+                ),
+            },
+        };
+        let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
+        let scroll = scroll.min(max_scroll);
+        if let Some(d) = &mut self.detail {
+            d.scroll = scroll;
+        }
+        frame.render_widget(Clear, area);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(title, theme.header()));
+        frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
+    }
+
+    fn render_hints(&self, frame: &mut Frame<'_>, area: Rect) {
+        let theme = self.options.theme;
+        let mut spans = Vec::new();
+        for (key, hint) in keymap::hints(&self.contexts()) {
+            spans.push(Span::styled(key, theme.key()));
+            spans.push(Span::raw(format!(" {hint}  ")));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+
+    fn render_status(&self, frame: &mut Frame<'_>, area: Rect) {
+        let theme = self.options.theme;
+        let mut left = vec![Span::styled(
+            format!(" {} ", self.store.location()),
+            theme.muted(),
+        )];
+        if self.options.demo {
+            left.push(Span::styled(" DEMO ", theme.warn()));
+        }
+        if self.store.is_readonly() {
+            left.push(Span::styled(" READ-ONLY ", theme.error()));
+        }
+        let width: usize = left.iter().map(|s| s.content.chars().count()).sum();
+        if let Some(message) = &self.message {
+            let style = if message.is_error {
+                theme.error()
+            } else {
+                ratatui::style::Style::default()
+            };
+            let mark = if message.is_error { "✗ " } else { "" };
+            let room = (area.width as usize).saturating_sub(width + 1);
+            let text = super::table::fit(&format!("{mark}{}", message.text), room);
+            left.push(Span::raw(" "));
+            left.push(Span::styled(text, style));
+        }
+        frame.render_widget(Paragraph::new(Line::from(left)), area);
+    }
+
+    fn render_help(&self, frame: &mut Frame<'_>, area: Rect) {
+        let theme = self.options.theme;
+        let popup = centered(area, 90, area.height);
+        frame.render_widget(Clear, popup);
+        let mut lines = Vec::new();
+        for (title, bindings) in keymap::help_sections() {
+            lines.push(Line::from(Span::styled(title, theme.header())));
+            for (keys, help) in bindings {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {keys:<22}"), theme.key()),
+                    Span::raw(help),
+                ]));
+            }
+            lines.push(Line::from(""));
+        }
+        if !self.options.sample_tokens.is_empty() {
+            lines.push(Line::from(Span::styled(
+                "Demo tokens (paste into the Verify pane)",
+                theme.header(),
+            )));
+            for (label, token) in &self.options.sample_tokens {
+                lines.push(Line::from(Span::styled(format!("  {label}"), theme.key())));
+                lines.push(Line::from(format!("    {token}")));
+            }
+        }
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(
+                " Help (any key closes, ↑/↓ scroll) ",
+                theme.header(),
+            ));
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(block)
+                .scroll((self.help_scroll, 0)),
+            popup,
+        );
+    }
+}

@@ -1,0 +1,375 @@
+//! The console on a `TestBackend`: snapshots of every screen at 80x24 and 160x40, style checks
+//! on buffer cells, and the flows of the signers tab driven by synthetic keys.
+
+mod support;
+
+use extjwt::tui::{Entity, Tab};
+use ratatui::style::Modifier;
+use support::*;
+
+fn snap(name: &str, app: &mut extjwt::tui::App) {
+    let settings = settings();
+    for (w, h) in [(80, 24), (160, 40)] {
+        let text = screen(app, w, h);
+        settings.bind(|| insta::assert_snapshot!(format!("{name}_{w}x{h}"), text));
+    }
+}
+
+#[test]
+fn signers_table_filtered_and_sorted() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    snap("signers_table", &mut app);
+    press(&mut app, "s"); // sort by Name
+    press(&mut app, "S"); // reversed
+    snap("signers_sorted_by_name_reversed", &mut app);
+    press(&mut app, "/");
+    type_text(&mut app, "TEST/A");
+    press(&mut app, "Enter");
+    snap("signers_filtered", &mut app);
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("1 of 4 signers /TEST/A"), "{shown}");
+    assert!(
+        shown.contains("adfs") && !shown.contains("okta"),
+        "only the match is shown"
+    );
+    press(&mut app, "Esc");
+    assert!(
+        screen(&mut app, 80, 24).contains("4 signers"),
+        "Esc clears the filter"
+    );
+}
+
+#[test]
+fn signer_detail_view() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "Down"); // keycloak? rows are ordered by name: adfs, keycloak, legacy, okta
+    press(&mut app, "Up");
+    press(&mut app, "Enter");
+    snap("signer_detail", &mut app);
+    let shown = screen(&mut app, 160, 40);
+    assert!(shown.contains("⚠ expires in 18 days"), "{shown}");
+    assert!(shown.contains(ADFS_ID), "the full id is shown");
+}
+
+#[test]
+fn empty_state_says_what_to_do() {
+    let store = extjwt::store::Store::open_in_memory().unwrap();
+    let mut app = app(store, options(false));
+    snap("signers_empty", &mut app);
+    assert!(screen(&mut app, 80, 24).contains("No signers yet: press n to add one"));
+}
+
+#[test]
+fn new_signer_form_shows_validation_errors_and_keeps_typing() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "n");
+    type_text(&mut app, "okta");
+    press(&mut app, "Tab");
+    type_text(&mut app, "https://new.test");
+    press(&mut app, "Tab");
+    press(&mut app, "Tab"); // audience left empty
+    press(&mut app, "Right"); // key source: JWKS
+    press(&mut app, "Tab");
+    type_text(&mut app, "ftp://keys.test/jwks");
+    press(&mut app, "C-s");
+    snap("signer_form_errors", &mut app);
+    let shown = screen(&mut app, 160, 40);
+    assert!(shown.contains("✗ required: the \"aud\" value"), "{shown}");
+    assert!(shown.contains("✗ scheme \"ftp\" is not allowed"), "{shown}");
+    assert!(shown.contains("ftp://keys.test/jwks"), "the typing stays");
+    assert_eq!(
+        app.store().list_signers().unwrap().len(),
+        4,
+        "nothing was saved"
+    );
+    // Fix the fields; the name then conflicts with okta, shown under Name.
+    press(&mut app, "S-Tab");
+    press(&mut app, "S-Tab");
+    type_text(&mut app, "api://ziti");
+    press(&mut app, "Tab");
+    press(&mut app, "Tab");
+    for _ in 0.."ftp".len() + 3 {
+        press(&mut app, "Left");
+    }
+    let shown = screen(&mut app, 160, 40);
+    assert!(
+        shown.contains("Edit") || shown.contains("New signer"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn creating_editing_and_deleting_a_signer() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "n");
+    type_text(&mut app, "auth0");
+    press(&mut app, "Tab");
+    type_text(&mut app, "https://auth0.test/");
+    press(&mut app, "Tab");
+    type_text(&mut app, "ziti");
+    press(&mut app, "Tab");
+    press(&mut app, "Right");
+    press(&mut app, "Tab");
+    type_text(&mut app, "https://auth0.test/.well-known/jwks.json");
+    press(&mut app, "C-s");
+    assert_eq!(
+        app.message().map(|m| m.text.as_str()),
+        Some("Created signer auth0")
+    );
+    let created = app.store().find_signer("auth0").unwrap();
+    assert_eq!(
+        created.draft.jwks_endpoint.as_deref(),
+        Some("https://auth0.test/.well-known/jwks.json")
+    );
+    assert!(
+        created.draft.use_external_id,
+        "the form defaults useExternalId to true"
+    );
+    assert_eq!(
+        app.selected_id(Entity::Signer),
+        Some(created.id.as_str()),
+        "the new row is selected"
+    );
+
+    press(&mut app, "e");
+    press(&mut app, "Tab");
+    press(&mut app, "Tab");
+    type_text(&mut app, "-edge");
+    press(&mut app, "C-s");
+    assert_eq!(
+        app.store().find_signer("auth0").unwrap().draft.audience,
+        "ziti-edge"
+    );
+
+    press(&mut app, "d");
+    assert!(screen(&mut app, 80, 24).contains("Delete signer auth0 (https://auth0.test/)?"));
+    press(&mut app, "n");
+    assert!(app.store().find_signer("auth0").is_ok(), "n keeps it");
+    press(&mut app, "d");
+    press(&mut app, "y");
+    assert!(app.store().find_signer("auth0").is_err(), "y deletes it");
+}
+
+#[test]
+fn delete_asks_naming_the_row() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "G"); // okta, the last row
+    press(&mut app, "d");
+    snap("delete_confirmation", &mut app);
+    assert!(
+        screen(&mut app, 80, 24).contains("Delete signer okta (https://okta.test/oauth2/default)?")
+    );
+    press(&mut app, "Esc");
+    assert_eq!(
+        app.store().list_signers().unwrap().len(),
+        4,
+        "Esc deletes nothing"
+    );
+}
+
+#[test]
+fn cancel_with_unsaved_changes_asks_first() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "n");
+    press(&mut app, "Esc");
+    assert!(
+        !screen(&mut app, 80, 24).contains("New signer"),
+        "an untouched form just closes"
+    );
+    press(&mut app, "n");
+    type_text(&mut app, "x");
+    press(&mut app, "Esc");
+    assert!(screen(&mut app, 80, 24).contains("Discard the unsaved changes"));
+    press(&mut app, "n");
+    assert!(
+        screen(&mut app, 80, 24).contains("New signer"),
+        "the form and its typing stay"
+    );
+    press(&mut app, "q");
+    assert!(!app.should_quit(), "q is typed into the form");
+}
+
+#[test]
+fn edit_that_lost_a_race_offers_reload() {
+    let db = tempfile::tempdir().unwrap();
+    let path = db.path().join("x.db");
+    let mut other = extjwt::store::Store::open(&path).unwrap();
+    let draft = extjwt::model::SignerDraft {
+        name: "okta".into(),
+        issuer: "https://okta.test".into(),
+        audience: "a".into(),
+        jwks_endpoint: Some("https://okta.test/jwks".into()),
+        ..Default::default()
+    };
+    let s = other.create_signer(&draft.validate().unwrap()).unwrap();
+    let mut app = app(extjwt::store::Store::open(&path).unwrap(), options(false));
+    press(&mut app, "e");
+    let mut changed = s.draft.clone();
+    changed.audience = "by-the-other-session".into();
+    other
+        .update_signer(&s.id, s.version, &changed.validate().unwrap())
+        .unwrap();
+    press(&mut app, "Tab");
+    press(&mut app, "Tab");
+    type_text(&mut app, "-mine");
+    press(&mut app, "C-s");
+    let shown = screen(&mut app, 100, 30);
+    assert!(shown.contains("changed by another session"), "{shown}");
+    press(&mut app, "y");
+    let shown = screen(&mut app, 100, 30);
+    assert!(shown.contains("by-the-other-session"), "reloaded: {shown}");
+    assert_eq!(
+        other.find_signer("okta").unwrap().draft.audience,
+        "by-the-other-session",
+        "nothing was overwritten"
+    );
+}
+
+#[test]
+fn help_overlay_is_generated_from_the_keymap() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "?");
+    snap("help", &mut app);
+    let shown = screen(&mut app, 160, 40);
+    for binding in extjwt::tui::keymap::BINDINGS
+        .iter()
+        .filter(|b| b.context == extjwt::tui::keymap::Context::Table)
+    {
+        assert!(
+            shown.contains(binding.help),
+            "help lists {:?}",
+            binding.help
+        );
+    }
+    press(&mut app, "x");
+    assert!(!screen(&mut app, 80, 24).contains("Help (any key closes"));
+}
+
+#[test]
+fn readonly_mode_says_so_and_refuses_changes() {
+    let (mut store, _) = seeded_store();
+    store.set_readonly(true);
+    let mut app = app(
+        store,
+        extjwt::tui::AppOptions {
+            readonly: true,
+            ..options(false)
+        },
+    );
+    press(&mut app, "d");
+    snap("readonly", &mut app);
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.contains("READ-ONLY"), "{shown}");
+    assert!(
+        !shown.contains("Delete signer"),
+        "no confirmation is offered"
+    );
+    press(&mut app, "n");
+    assert!(!screen(&mut app, 80, 24).contains("New signer"));
+}
+
+#[test]
+fn selected_row_is_reversed_and_disabled_marker_shows_without_colour() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(true));
+    let buffer = draw(&mut app, 80, 24);
+    let rows = text(&buffer);
+    let lines: Vec<&str> = rows.lines().collect();
+    let selected_y = lines.iter().position(|l| l.contains("adfs")).unwrap() as u16;
+    let cell = buffer.cell((3, selected_y)).unwrap();
+    assert!(
+        cell.modifier.contains(Modifier::REVERSED),
+        "the selected row is reversed"
+    );
+    let other_y = lines.iter().position(|l| l.contains("okta")).unwrap() as u16;
+    assert!(
+        !buffer
+            .cell((3, other_y))
+            .unwrap()
+            .modifier
+            .contains(Modifier::REVERSED)
+    );
+    let legacy = lines.iter().find(|l| l.contains("legacy")).unwrap();
+    assert!(
+        legacy.contains("✗ no"),
+        "disabled is marked by text: {legacy}"
+    );
+    assert!(legacy.contains("✗ expired"), "{legacy}");
+    for cell in buffer.content() {
+        assert_eq!(
+            cell.fg,
+            ratatui::style::Color::Reset,
+            "NO_COLOR: no foreground colour anywhere"
+        );
+        assert_eq!(
+            cell.bg,
+            ratatui::style::Color::Reset,
+            "NO_COLOR: no background colour anywhere"
+        );
+    }
+}
+
+#[test]
+fn header_click_sorts_and_tabs_switch() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    screen(&mut app, 80, 24);
+    // The Audience header is in row 2 (tabs, border, header).
+    let shown = screen(&mut app, 80, 24);
+    let header = shown.lines().nth(2).unwrap();
+    let x = header.find("Audience").unwrap() as u16;
+    app.handle_event(crossterm::event::Event::Mouse(
+        crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: x + 1,
+            row: 2,
+            modifiers: crossterm::event::KeyModifiers::NONE,
+        },
+    ));
+    let shown = screen(&mut app, 80, 24);
+    assert!(shown.lines().nth(2).unwrap().contains('▲'), "{shown}");
+    let first_row = shown.lines().nth(3).unwrap();
+    assert!(
+        first_row.contains("okta"),
+        "sorted by audience, api://ziti first: {shown}"
+    );
+    press(&mut app, "2");
+    assert_eq!(app.tab(), Tab::Identities);
+    press(&mut app, "Tab");
+    assert_eq!(app.tab(), Tab::Verify);
+}
+
+#[test]
+fn every_screen_renders_at_every_size_without_panicking() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    let screens: Vec<Vec<&str>> = vec![
+        vec![],
+        vec!["Enter"],
+        vec!["Esc", "n"],
+        vec!["C-s"],
+        vec!["Esc", "y", "Esc", "d"],
+        vec!["n", "?"],
+        vec!["Esc", "2"],
+        vec!["Enter"],
+        vec!["Esc", "3"],
+        vec!["1", "/", "z", "z", "z"],
+    ];
+    for keys in screens {
+        for k in keys {
+            press(&mut app, k);
+        }
+        for w in 1..=100u16 {
+            for h in 1..=40u16 {
+                draw(&mut app, w, h);
+            }
+        }
+    }
+}
