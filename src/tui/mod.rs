@@ -67,10 +67,13 @@ pub fn run(store: Store, options: AppOptions) -> Result<()> {
     });
 
     let guard = terminal::TerminalGuard::enter()?;
-    // Created before the input thread starts: the backend may query the cursor position, and
-    // the answer must not be swallowed by that thread.
+    // Cleared with a plain escape sequence: ratatui's `clear` asks the terminal for the cursor
+    // position, which some terminals (and SSH clients) never answer.
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
     let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
-    term.clear()?;
     let input_tx = tx.clone();
     std::thread::spawn(move || {
         loop {

@@ -1,0 +1,146 @@
+//! End to end: the real binary in a pseudo-terminal, driven by keystrokes as an admin would.
+
+mod pty;
+
+use pty::*;
+use std::time::Duration;
+
+fn list_json(db: &std::path::Path) -> serde_json::Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_extjwt"))
+        .args(["--db", db.to_str().unwrap(), "signer", "list", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn create_signer(term: &mut Pty, name: &str, issuer: &str, audience: &str) {
+    term.send("n");
+    term.wait_for("New signer");
+    term.type_text(name);
+    term.send(TAB);
+    term.type_text(issuer);
+    term.send(TAB);
+    term.type_text(audience);
+    term.send(TAB);
+    term.send(RIGHT); // key source: JWKS endpoint
+    term.send(TAB);
+    term.type_text(&format!("{issuer}/jwks"));
+    term.send(CTRL_S);
+    term.wait_for(&format!("Created signer {name}"));
+}
+
+#[test]
+fn create_edit_delete_through_the_forms_then_check_with_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e2e.db");
+    let mut term = Pty::spawn(&["--db", db.to_str().unwrap()], &[], 100, 30);
+    term.wait_for("No signers yet: press n to add one");
+
+    create_signer(&mut term, "okta", "https://okta.e2e", "ziti");
+    create_signer(&mut term, "auth0", "https://auth0.e2e", "ziti");
+    term.wait_for("2 signers");
+
+    // okta is the second row (sorted by name): edit its audience.
+    term.send("j");
+    term.send("e");
+    term.wait_for("Edit signer okta");
+    term.send(TAB);
+    term.send(TAB);
+    term.type_text("-edge");
+    term.send(CTRL_S);
+    term.wait_for("Saved signer okta");
+    term.wait_for("ziti-edge");
+
+    // Delete auth0 through the confirmation.
+    term.send("g");
+    term.send("d");
+    term.wait_for("Delete signer auth0 (https://auth0.e2e)?");
+    term.send("y");
+    term.wait_for("1 signer");
+
+    term.send("q");
+    assert_eq!(term.wait_exit(Duration::from_secs(10)), Some(0));
+
+    let signers = list_json(&db);
+    let signers = signers.as_array().unwrap();
+    assert_eq!(signers.len(), 1, "{signers:?}");
+    assert_eq!(signers[0]["name"], "okta");
+    assert_eq!(signers[0]["audience"], "ziti-edge");
+    assert_eq!(signers[0]["jwksEndpoint"], "https://okta.e2e/jwks");
+}
+
+fn local_flags(term: &Pty) -> nix::sys::termios::LocalFlags {
+    term.master.get_termios().expect("termios").local_flags
+}
+
+#[test]
+fn hangup_restores_the_terminal_and_ends_the_process() {
+    use nix::sys::termios::LocalFlags;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hup.db");
+    let mut term = Pty::spawn(&["--db", db.to_str().unwrap()], &[], 80, 24);
+    term.wait_for("No signers yet");
+    assert!(
+        !local_flags(&term).contains(LocalFlags::ICANON),
+        "raw mode while running"
+    );
+    let pid = term.child.process_id().unwrap() as i32;
+    let sent = std::time::Instant::now();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .unwrap();
+    let code = term.wait_exit(Duration::from_secs(5));
+    assert!(code.is_some(), "the process ended after SIGHUP");
+    assert!(
+        sent.elapsed() < Duration::from_secs(1),
+        "within a second: {:?}",
+        sent.elapsed()
+    );
+    assert_eq!(code, Some(129), "exit status 128 + SIGHUP");
+    std::thread::sleep(Duration::from_millis(100));
+    let flags = local_flags(&term);
+    assert!(
+        flags.contains(LocalFlags::ICANON) && flags.contains(LocalFlags::ECHO),
+        "raw mode is off"
+    );
+    let out = String::from_utf8_lossy(&term.raw_output()).to_string();
+    for (sequence, what) in [
+        ("\x1b[?1049l", "alternate screen left"),
+        ("\x1b[?2004l", "bracketed paste off"),
+        ("\x1b[?1000l", "mouse capture off"),
+    ] {
+        assert!(out.contains(sequence), "{what}");
+    }
+}
+
+#[test]
+fn sigterm_also_restores_the_terminal() {
+    use nix::sys::termios::LocalFlags;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("term.db");
+    let mut term = Pty::spawn(&["--db", db.to_str().unwrap()], &[], 80, 24);
+    term.wait_for("No signers yet");
+    let pid = term.child.process_id().unwrap() as i32;
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert_eq!(term.wait_exit(Duration::from_secs(5)), Some(143));
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(local_flags(&term).contains(LocalFlags::ICANON));
+    assert!(String::from_utf8_lossy(&term.raw_output()).contains("\x1b[?1049l"));
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("small.db");
+    let mut term = Pty::spawn(&["--db", db.to_str().unwrap()], &[], 60, 15);
+    term.wait_for("Terminal too small: 60x15");
+    term.send("q");
+    assert_eq!(term.wait_exit(Duration::from_secs(5)), Some(0));
+}
