@@ -360,6 +360,11 @@ impl App {
         self.set_table_filter(&text);
     }
 
+    /// Sets the current table's filter, as typing after `/` does.
+    pub fn set_filter(&mut self, text: &str) {
+        self.set_table_filter(text);
+    }
+
     fn current_table_filter(&self) -> String {
         match self.tab {
             Tab::Identities => self.identities.filter().to_string(),
