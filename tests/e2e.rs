@@ -144,3 +144,69 @@ fn too_small_terminal_says_so() {
     term.send("q");
     assert_eq!(term.wait_exit(Duration::from_secs(5)), Some(0));
 }
+
+/// A token from the demo `okta` signer, minted with the demo-only key in assets/.
+fn demo_token(email: &str) -> String {
+    let key = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo-keys/okta-demo.key"
+    ))
+    .unwrap();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some("okta-demo-2026".into());
+    let now = chrono::Utc::now().timestamp();
+    let claims = serde_json::json!({"iss": "https://dev-418352.okta.demo/oauth2/default", "aud": "api://openziti",
+                                    "email": email, "iat": now, "exp": now + 3600});
+    jsonwebtoken::encode(
+        &header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_rsa_pem(&key).unwrap(),
+    )
+    .unwrap()
+}
+
+/// True when the screen row holding `text` is drawn in reverse video (the selection).
+fn row_is_selected(term: &Pty, text: &str) -> bool {
+    let parser = term.screen();
+    let row = parser.lines().position(|l| l.contains(text));
+    row.is_some_and(|row| term.cell_inverse(row as u16, 2))
+}
+
+#[test]
+fn pasted_token_in_the_demo_maps_to_its_identity_and_turns_valid_once_the_identity_exists() {
+    let mut term = Pty::spawn(&["--demo"], &[], 120, 40);
+    term.wait_for("JWT Signers");
+    term.wait_for("DEMO");
+    term.send("3");
+    term.wait_for("VALID → identity alice"); // the demo opens with a valid token
+    term.send("c");
+    term.paste(&format!("Bearer {}", demo_token("alice@example.com")));
+    term.wait_for("VALID → identity alice (externalId alice@example.com) via signer okta");
+    term.send("o");
+    term.wait_for("Identities");
+    term.wait_for("6 identities");
+    assert!(
+        row_is_selected(&term, "alice@example.com"),
+        "alice is selected:\n{}",
+        term.screen()
+    );
+
+    term.send("3");
+    term.send("c");
+    term.paste(&demo_token("zoe@example.com"));
+    term.wait_for("REJECTED (identity_not_found)");
+    term.wait_for("fix: identity form: set External ID");
+
+    term.send("2");
+    term.send("n");
+    term.wait_for("New identity");
+    term.type_text("zoe");
+    term.send(TAB);
+    term.type_text("zoe@example.com");
+    term.send(CTRL_S);
+    term.wait_for("Created identity zoe");
+    term.send("3");
+    term.wait_for("VALID → identity zoe (externalId zoe@example.com) via signer okta");
+    term.send("q");
+    assert_eq!(term.wait_exit(Duration::from_secs(10)), Some(0));
+}

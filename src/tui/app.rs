@@ -148,7 +148,7 @@ pub struct App {
     pub(super) message: Option<Message>,
     quit: bool,
     effects: Vec<Effect>,
-    now: fn() -> DateTime<Utc>,
+    fixed_now: Option<DateTime<Utc>>,
 }
 
 impl App {
@@ -175,7 +175,7 @@ impl App {
             message: None,
             quit: false,
             effects: Vec::new(),
-            now: Utc::now,
+            fixed_now: None,
         };
         app.reload()?;
         if app.options.demo {
@@ -186,14 +186,19 @@ impl App {
     }
 
     /// Pins the clock (snapshot tests).
-    pub fn set_clock(&mut self, now: fn() -> DateTime<Utc>) {
-        self.now = now;
+    pub fn set_clock(&mut self, now: DateTime<Utc>) {
+        self.fixed_now = Some(now);
         let _ = self.reload();
         self.rerun_verify();
     }
 
     pub(super) fn now(&self) -> DateTime<Utc> {
-        (self.now)()
+        self.fixed_now.unwrap_or_else(Utc::now)
+    }
+
+    /// The verify pane's verdict line, as shown.
+    pub fn verdict_text(&self) -> String {
+        self.verify.verdict_text()
     }
 
     /// True once the user has quit.

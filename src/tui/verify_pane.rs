@@ -59,7 +59,7 @@ impl VerifyPane {
             cancelled: None,
             spinner: 0,
             now: None,
-            editing: samples.is_empty(),
+            editing: false,
             show_decoded: false,
         }
     }

@@ -72,6 +72,16 @@ impl Pty {
         self.parser.lock().unwrap().screen().contents()
     }
 
+    /// Whether the cell at (`row`, `col`) is drawn in reverse video.
+    pub fn cell_inverse(&self, row: u16, col: u16) -> bool {
+        self.parser
+            .lock()
+            .unwrap()
+            .screen()
+            .cell(row, col)
+            .is_some_and(|c| c.inverse())
+    }
+
     pub fn raw_output(&self) -> Vec<u8> {
         self.raw.lock().unwrap().clone()
     }

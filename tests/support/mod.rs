@@ -87,7 +87,7 @@ pub fn options(plain: bool) -> AppOptions {
 /// An app over `store` with the fixed clock.
 pub fn app(store: Store, options: AppOptions) -> App {
     let mut app = App::new(store, options).unwrap();
-    app.set_clock(fixed_now);
+    app.set_clock(fixed_now());
     app
 }
 

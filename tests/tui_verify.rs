@@ -1,0 +1,258 @@
+//! The Identities tab and the Verify pane on a `TestBackend`, and the pane's verdict against
+//! `extjwt verify --json` for every row of the verification table.
+
+mod common;
+mod matrix;
+mod support;
+
+use extjwt::tui::{Entity, Tab};
+use jsonwebtoken::Algorithm;
+use serde_json::json;
+use support::*;
+
+fn snap(name: &str, app: &mut extjwt::tui::App) {
+    let mut settings = settings();
+    // Tokens and signatures are random (fresh keys each run): mask long base64url runs.
+    settings.add_filter(r"(?m)^│[A-Za-z0-9_\-\.]+ *│$", "│[token]│");
+    for (w, h) in [(80, 24), (160, 40)] {
+        let text = screen(app, w, h);
+        settings.bind(|| insta::assert_snapshot!(format!("{name}_{w}x{h}"), text));
+    }
+}
+
+/// A token from the seeded okta signer, times relative to the fixed clock.
+fn okta_token(key: &str, claims: serde_json::Value) -> String {
+    let mut header = jsonwebtoken::Header::new(Algorithm::ES256);
+    header.kid = Some("okta-1".into());
+    let encoding = jsonwebtoken::EncodingKey::from_ec_pem(key.as_bytes()).unwrap();
+    jsonwebtoken::encode(&header, &claims, &encoding).unwrap()
+}
+
+fn claims(email: &str, exp_offset: i64) -> serde_json::Value {
+    let now = fixed_now().timestamp();
+    json!({"iss": "https://okta.test/oauth2/default", "aud": "api://ziti", "email": email, "iat": now - 600, "exp": now + exp_offset})
+}
+
+#[test]
+fn identities_table_and_detail() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "2");
+    snap("identities_table", &mut app);
+    press(&mut app, "Enter");
+    let shown = screen(&mut app, 160, 40);
+    assert!(
+        shown.contains("okta") && shown.contains("/email = \"alice@example.com\" (external ID)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("keycloak") && shown.contains(ALICE_ID),
+        "id-mapping signers are listed: {shown}"
+    );
+}
+
+#[test]
+fn identity_form_names_the_holder_of_a_duplicate_external_id() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "2");
+    press(&mut app, "n");
+    type_text(&mut app, "alice2");
+    press(&mut app, "Tab");
+    type_text(&mut app, "alice@example.com");
+    press(&mut app, "C-s");
+    snap("identity_form_duplicate_external_id", &mut app);
+    let shown = screen(&mut app, 160, 40);
+    assert!(
+        shown.contains("✗ identity alice already has external ID \"alice@example.com\""),
+        "{shown}"
+    );
+    assert!(shown.contains("alice2"), "the typing stays");
+    assert_eq!(app.store().list_identities().unwrap().len(), 3);
+}
+
+#[test]
+fn verify_pane_valid_expired_malformed_and_pending() {
+    let (store, key) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "3");
+    app.handle_paste(&okta_token(&key, claims("alice@example.com", 3600)));
+    assert_eq!(
+        app.verdict_text(),
+        "VALID → identity alice (externalId alice@example.com) via signer okta"
+    );
+    snap("verify_valid", &mut app);
+
+    press(&mut app, "c");
+    app.handle_paste(&format!(
+        "Bearer {}",
+        okta_token(&key, claims("alice@example.com", -3 * 86_400))
+    ));
+    assert!(
+        app.verdict_text()
+            .starts_with("REJECTED (expired): exp 2026-11-28 12:00:00 UTC, expired 3 days ago"),
+        "{}",
+        app.verdict_text()
+    );
+    snap("verify_expired", &mut app);
+    assert!(screen(&mut app, 160, 40).contains("fix: get a fresh token"));
+
+    press(&mut app, "c");
+    app.handle_paste("eyJhbGciOiJSUzI1NiJ9.not-json.sig");
+    assert!(
+        app.verdict_text().starts_with("REJECTED (malformed)"),
+        "{}",
+        app.verdict_text()
+    );
+    snap("verify_malformed", &mut app);
+
+    press(&mut app, "c");
+    let keycloak = okta_token(
+        &key,
+        json!({"iss": "https://sso.test/realms/ops", "aud": "openziti", "sub": ALICE_ID}),
+    );
+    app.handle_paste(&keycloak);
+    assert!(
+        app.verdict_text()
+            .contains("Fetching the JWKS from http://127.0.0.1:9/realms/ops/certs"),
+        "{}",
+        app.verdict_text()
+    );
+    assert_eq!(
+        app.take_effects(),
+        vec![extjwt::tui::Effect::Fetch(
+            "http://127.0.0.1:9/realms/ops/certs".into()
+        )],
+        "the fetch goes to a worker"
+    );
+    snap("verify_pending_fetch", &mut app);
+    press(&mut app, "Esc");
+    assert!(
+        app.verdict_text().contains("cancelled"),
+        "{}",
+        app.verdict_text()
+    );
+}
+
+#[test]
+fn pending_fetch_completes_on_a_worker_and_the_verdict_follows() {
+    let (store, key) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "3");
+    let token = okta_token(
+        &key,
+        json!({"iss": "https://sso.test/realms/ops", "aud": "openziti", "sub": ALICE_ID}),
+    );
+    app.handle_paste(&token);
+    let Some(extjwt::tui::Effect::Fetch(url)) = app.take_effects().into_iter().next() else {
+        panic!("no fetch")
+    };
+    let cache = app.key_cache();
+    std::thread::spawn(move || cache.fetch(&url).map(|_| url.clone()).unwrap_or(url))
+        .join()
+        .map(|url| app.fetch_finished(&url))
+        .unwrap();
+    assert!(
+        app.verdict_text().starts_with("REJECTED (key_unavailable)"),
+        "{}",
+        app.verdict_text()
+    );
+}
+
+#[test]
+fn verdict_jumps_to_the_signer_and_the_identity() {
+    let (store, key) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "3");
+    app.handle_paste(&okta_token(&key, claims("alice@example.com", 3600)));
+    press(&mut app, "o");
+    assert_eq!(app.tab(), Tab::Identities);
+    assert_eq!(app.selected_id(Entity::Identity), Some(ALICE_ID));
+    press(&mut app, "3");
+    press(&mut app, "s");
+    assert_eq!(app.tab(), Tab::Signers);
+    assert_eq!(app.selected_id(Entity::Signer), Some(OKTA_ID));
+}
+
+#[test]
+fn verdict_names_the_form_field_to_fix() {
+    let (store, key) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "3");
+    app.handle_paste(&okta_token(&key, claims("zoe@example.com", 3600)));
+    let shown = screen(&mut app, 160, 40);
+    assert!(shown.contains("REJECTED (identity_not_found)"), "{shown}");
+    assert!(
+        shown.contains("fix: identity form: set External ID to the claim value"),
+        "{shown}"
+    );
+    // Creating the identity through the form turns the same token valid.
+    press(&mut app, "2");
+    press(&mut app, "n");
+    type_text(&mut app, "zoe");
+    press(&mut app, "Tab");
+    type_text(&mut app, "zoe@example.com");
+    press(&mut app, "C-s");
+    assert!(
+        app.verdict_text().starts_with("VALID → identity zoe"),
+        "{}",
+        app.verdict_text()
+    );
+}
+
+#[test]
+fn copy_report_puts_the_cli_json_on_the_clipboard() {
+    let (store, key) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "3");
+    app.handle_paste(&okta_token(&key, claims("alice@example.com", 3600)));
+    app.take_effects();
+    press(&mut app, "y");
+    let effects = app.take_effects();
+    let Some(extjwt::tui::Effect::Copy(text)) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    let json: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["identity"]["name"], "alice");
+}
+
+#[test]
+fn pane_and_cli_agree_on_every_row_of_the_verification_table() {
+    let f = matrix::fixture();
+    let at = f.now.timestamp().to_string();
+    for row in matrix::rows(&f).into_iter().filter(|r| r.leeway == 0) {
+        let store = extjwt::store::Store::open(&f.db.path).unwrap();
+        let mut app = extjwt::tui::App::new(store, options(false)).unwrap();
+        app.set_clock(f.now);
+        press(&mut app, "3");
+        press(&mut app, "c");
+        app.handle_paste(&row.token);
+        let out =
+            f.db.cmd()
+                .args(["verify", "--json", "--at", &at, "-"])
+                .write_stdin(row.token.clone())
+                .output()
+                .unwrap();
+        let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let expected = match cli["reason"]["code"].as_str() {
+            Some(code) => format!(
+                "REJECTED ({code}): {}",
+                cli["reason"]["message"].as_str().unwrap()
+            ),
+            None => format!(
+                "VALID → identity {} (externalId {}) via signer {}",
+                cli["identity"]["name"].as_str().unwrap(),
+                cli["identity"]["externalId"].as_str().unwrap_or("none"),
+                cli["signer"]["name"].as_str().unwrap()
+            ),
+        };
+        assert_eq!(app.verdict_text(), expected, "{}", row.name);
+        let first_line: String = expected.chars().take(60).collect();
+        assert!(
+            screen(&mut app, 200, 50).contains(&first_line),
+            "{}: the verdict is on screen",
+            row.name
+        );
+    }
+}
