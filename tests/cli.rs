@@ -626,3 +626,73 @@ fn delete_removes_and_audit_names_the_actor() {
         "three creates and a delete"
     );
 }
+
+#[test]
+fn audit_has_one_entry_per_change_with_the_actor() {
+    let db = TempDb::new();
+    let run = |args: &[&str]| {
+        db.cmd()
+            .args(args)
+            .env("USER", "ops-ben")
+            .env("SSH_CLIENT", "192.0.2.7 51000 22")
+            .assert()
+            .success();
+    };
+    run(&[
+        "signer",
+        "create",
+        "a",
+        "https://a",
+        "-a",
+        "z",
+        "-u",
+        "https://a/jwks",
+    ]);
+    run(&["signer", "update", "a", "-a", "y", "--enabled", "false"]);
+    run(&["identity", "create", "alice", "--external-id", "alice@x"]);
+    run(&["identity", "update", "alice", "--disabled", "true"]);
+    let file = db.file("in.json", r#"{"identities": [{"name": "bob"}, {"name": "alice", "externalId": "alice@x", "disabled": true}]}"#);
+    run(&["import", path_str(&file)]);
+    run(&["signer", "delete", "a"]);
+    let audit = db.json(&["audit", "--json"]);
+    let entries = audit.as_array().unwrap();
+    let summary: Vec<(String, String, String)> = entries
+        .iter()
+        .rev()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().into(),
+                e["entity"].as_str().unwrap().into(),
+                e["entityName"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, String)> = [
+        ("create", "signer", "a"),
+        ("update", "signer", "a"),
+        ("create", "identity", "alice"),
+        ("update", "identity", "alice"),
+        ("import", "identity", "bob"),
+        ("delete", "signer", "a"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(
+        summary, expected,
+        "one entry per change; the unchanged alice is not logged"
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["actor"] == "ops-ben" && e["clientAddress"] == "192.0.2.7")
+    );
+    let update = &entries[4];
+    assert_eq!(
+        update["fields"],
+        serde_json::json!(["audience", "enabled"]),
+        "changed field names, never values"
+    );
+    let text = db.ok(&["audit"]);
+    assert!(text.contains("ops-ben@192.0.2.7"), "{text}");
+}

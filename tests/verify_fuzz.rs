@@ -1,6 +1,7 @@
 //! Hostile tokens: at least 100 000 arbitrary, structured and mutated tokens go through
 //! `Verifier::verify` without a panic, each giving a complete report. Fixed seeds keep the run
-//! repeatable; `PROPTEST_CASES` does not apply because the counts are part of the claim.
+//! repeatable; `PROPTEST_CASES` does not apply because the counts are part of the claim, but
+//! `EXTJWT_FUZZ_SCALE` multiplies them for long runs.
 
 mod common;
 
