@@ -48,6 +48,7 @@ fn options() -> AppOptions {
         demo: false,
         theme: Theme::new(false),
         sample_tokens: Vec::new(),
+        exit_after_first_frame: false,
     }
 }
 

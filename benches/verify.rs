@@ -106,5 +106,95 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// The same RS256 key as a certificate signer and as a JWKS signer (n/e, fetched once from a
+/// server on 127.0.0.1, then cached): design §8 wants them equal within 10 %.
+fn key_sources(c: &mut Criterion) {
+    use base64::Engine;
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let key = KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).expect("key");
+    let cert = CertificateParams::new(vec!["bench.idp".to_string()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("cert");
+    let (_, parsed) = X509Certificate::from_der(cert.der()).expect("parse");
+    let x509_parser::public_key::PublicKey::RSA(rsa) = parsed.public_key().parsed().expect("spki")
+    else {
+        panic!("rsa")
+    };
+    let b64 = |bytes: &[u8]| {
+        let trimmed: Vec<u8> = bytes.iter().skip_while(|b| **b == 0).copied().collect();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(trimmed)
+    };
+    let jwks = json!({"keys": [{"kty": "RSA", "kid": "bench-1", "n": b64(rsa.modulus), "e": b64(rsa.exponent)}]}).to_string();
+    let server = tiny_http::Server::http("127.0.0.1:0").expect("server");
+    let port = server.server_addr().to_ip().expect("ip").port();
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let header =
+                tiny_http::Header::from_bytes("Content-Type", "application/json").expect("header");
+            let _ =
+                request.respond(tiny_http::Response::from_string(jwks.clone()).with_header(header));
+        }
+    });
+    let mut store = Store::open_in_memory().expect("store");
+    let base = SignerDraft {
+        audience: "ziti".into(),
+        kid: Some("bench-1".into()),
+        claims_property: "/email".into(),
+        ..SignerDraft::default()
+    };
+    let cert_signer = SignerDraft {
+        name: "cert".into(),
+        issuer: "https://cert.idp".into(),
+        cert_pem: Some(cert.pem()),
+        ..base.clone()
+    };
+    let jwks_signer = SignerDraft {
+        name: "jwks".into(),
+        issuer: "https://jwks.idp".into(),
+        jwks_endpoint: Some(format!("http://127.0.0.1:{port}/jwks")),
+        kid: None,
+        ..base
+    };
+    store
+        .create_signer(&cert_signer.validate().expect("valid"))
+        .expect("signer");
+    store
+        .create_signer(&jwks_signer.validate().expect("valid"))
+        .expect("signer");
+    store
+        .create_identity(&IdentityDraft {
+            name: "alice".into(),
+            external_id: Some("alice@example.com".into()),
+            ..Default::default()
+        })
+        .expect("identity");
+    let encoding = EncodingKey::from_rsa_pem(key.serialize_pem().as_bytes()).expect("encoding");
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("bench-1".into());
+    let token = |iss: &str| {
+        let claims = json!({"iss": iss, "aud": "ziti", "email": "alice@example.com", "exp": Utc::now().timestamp() + 86_400});
+        jsonwebtoken::encode(&header, &claims, &encoding).expect("token")
+    };
+    let keys = KeyCache::new();
+    let verifier = Verifier::new(&store, &keys, FetchPolicy::Blocking);
+    let mut group = c.benchmark_group("key source (RS256, cached)");
+    for (label, token) in [
+        ("certificate signer", token("https://cert.idp")),
+        ("JWKS signer", token("https://jwks.idp")),
+    ] {
+        let report = verifier.verify(&token, Utc::now(), 0).expect("report");
+        assert!(report.is_valid(), "{}", report.to_text());
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                verifier
+                    .verify(black_box(&token), Utc::now(), 0)
+                    .expect("report")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, key_sources);
 criterion_main!(benches);

@@ -48,6 +48,7 @@ fn console(cli: &Cli) -> anyhow::Result<cli::Exit> {
         demo: cli.demo,
         theme,
         sample_tokens,
+        exit_after_first_frame: cli.exit_after_first_frame,
     };
     extjwt::tui::run(store, options)?;
     Ok(cli::Exit::Success)

@@ -16,6 +16,9 @@ pub struct Cli {
     /// Open the console over a fresh demo database
     #[arg(long, conflicts_with = "db")]
     pub demo: bool,
+    /// Draw the console once and exit (for measuring start-up; not for people)
+    #[arg(long, hide = true)]
+    pub exit_after_first_frame: bool,
     /// A scripting command; without one, the console opens
     #[command(subcommand)]
     pub command: Option<Command>,

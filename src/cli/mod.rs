@@ -63,9 +63,30 @@ pub fn open_store(cli: &Cli) -> Result<Store> {
     Ok(store)
 }
 
+/// True for commands that only read.
+fn reads_only(command: &Command) -> bool {
+    match command {
+        Command::Signer(cmd) => matches!(
+            **cmd,
+            SignerCommand::List { .. } | SignerCommand::Show { .. }
+        ),
+        Command::Identity(cmd) => matches!(
+            cmd,
+            IdentityCommand::List { .. } | IdentityCommand::Show { .. }
+        ),
+        Command::Export { .. } | Command::Verify(_) | Command::Audit { .. } => true,
+        Command::Import { .. } => false,
+    }
+}
+
 /// Runs one scripting command.
 pub fn run(cli: &Cli, command: &Command) -> Result<Exit> {
-    let mut store = open_store(cli)?;
+    let mut store = if reads_only(command) {
+        let path = database_path(cli.db.as_deref())?;
+        Store::open_for_reading(&path, cli.readonly)?
+    } else {
+        open_store(cli)?
+    };
     match command {
         Command::Signer(cmd) => signer::run(&mut store, cmd),
         Command::Identity(cmd) => identity::run(&mut store, cmd),

@@ -135,10 +135,12 @@ pub fn show_json(signer: &Signer) -> Result<Value> {
 }
 
 fn list(store: &Store, json: bool) -> Result<Exit> {
-    let signers = store.list_signers()?;
     if json {
-        print_json(&signers)?;
-    } else if signers.is_empty() {
+        super::output::stream_json_array(|emit| store.for_each_signer(|s| emit(&s)))?;
+        return Ok(Exit::Success);
+    }
+    let signers = store.list_signer_summaries()?;
+    if signers.is_empty() {
         println!(
             "No signers yet. Add one with: extjwt signer create NAME ISSUER -a AUDIENCE -u JWKS_URL"
         );
@@ -147,10 +149,10 @@ fn list(store: &Store, json: bool) -> Result<Exit> {
             .iter()
             .map(|s| {
                 vec![
-                    s.draft.name.clone(),
-                    s.draft.issuer.clone(),
-                    s.draft.audience.clone(),
-                    yes_no(s.draft.enabled),
+                    s.name.clone(),
+                    s.issuer.clone(),
+                    s.audience.clone(),
+                    yes_no(s.enabled),
                     s.created_at.clone(),
                     s.id.clone(),
                 ]

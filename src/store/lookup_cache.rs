@@ -21,13 +21,28 @@ struct Entries {
 }
 
 /// The memo; interior mutability because lookups take `&Store`.
-#[derive(Default)]
 pub(super) struct LookupCache {
     local_writes: u64,
     entries: RefCell<Entries>,
+    enabled: bool,
+}
+
+impl Default for LookupCache {
+    fn default() -> Self {
+        LookupCache {
+            local_writes: 0,
+            entries: RefCell::default(),
+            enabled: true,
+        }
+    }
 }
 
 impl LookupCache {
+    pub(super) fn set_enabled(&mut self, enabled: bool) {
+        self.enabled = enabled;
+        self.entries.borrow_mut().generation = None;
+    }
+
     pub(super) fn note_local_write(&mut self) {
         self.local_writes += 1;
     }
@@ -54,6 +69,9 @@ impl LookupCache {
         issuer: &str,
         load: impl FnOnce() -> Result<Option<Signer>, super::StoreError>,
     ) -> Result<Option<Signer>, super::StoreError> {
+        if !self.enabled {
+            return load();
+        }
         self.revalidate(conn)?;
         if let Some(hit) = self.entries.borrow().signers_by_issuer.get(issuer) {
             return Ok(hit.clone());
@@ -73,6 +91,9 @@ impl LookupCache {
         key: &str,
         load: impl FnOnce() -> Result<Option<Identity>, super::StoreError>,
     ) -> Result<Option<Identity>, super::StoreError> {
+        if !self.enabled {
+            return load();
+        }
         self.revalidate(conn)?;
         let cache_key = (by_external_id, key.to_string());
         if let Some(hit) = self.entries.borrow().identities.get(&cache_key) {

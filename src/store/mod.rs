@@ -64,6 +64,48 @@ impl Store {
             .map_err(|e| open_error(describe_open_failure_store(e)))
     }
 
+    /// Opens an existing, current database for reading only: no file is created or written, so
+    /// read commands cost little and `--readonly` is enforced by SQLite itself. Falls back to
+    /// [`Store::open`] (creating or migrating) when the file is missing or older, unless
+    /// `strict` (then that is an error).
+    pub fn open_for_reading(path: &Path, strict: bool) -> Result<Store, StoreError> {
+        let open_error = |why: String| StoreError::Open {
+            path: path.display().to_string(),
+            why,
+        };
+        if !path.exists() {
+            if strict {
+                return Err(open_error(
+                    "does not exist (and --readonly creates nothing)".into(),
+                ));
+            }
+            return Store::open(path);
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_error(describe_open_failure(&e)))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        match schema::is_current(&conn) {
+            Ok(true) => {}
+            Ok(false) if !strict => return Store::open(path),
+            Ok(false) => {
+                return Err(open_error(
+                    "is not an extjwt database at this version (open it once without --readonly to upgrade it)".into(),
+                ));
+            }
+            Err(e) => return Err(open_error(describe_open_failure(&e))),
+        }
+        Ok(Store {
+            conn,
+            location: path.display().to_string(),
+            readonly: true,
+            actor: Actor::from_env(),
+            lookups: lookup_cache::LookupCache::default(),
+        })
+    }
+
     /// A private in-memory database, for tests and benches.
     pub fn open_in_memory() -> Result<Store, StoreError> {
         let conn = Connection::open_in_memory()?;
@@ -103,6 +145,11 @@ impl Store {
     /// Whether changes are refused.
     pub fn is_readonly(&self) -> bool {
         self.readonly
+    }
+
+    /// Turns the memo of verifier lookups on or off (benches measure the index itself).
+    pub fn set_lookup_memo(&mut self, enabled: bool) {
+        self.lookups.set_enabled(enabled);
     }
 
     /// Who the audit log names for changes made through this store.

@@ -70,6 +70,13 @@ const MIGRATIONS: &[&str] = &[
     ",
 ];
 
+/// True when the file is an extjwt database at the current schema version (nothing to migrate).
+pub fn is_current(conn: &Connection) -> Result<bool, rusqlite::Error> {
+    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok(app_id == APPLICATION_ID && version == MIGRATIONS.len() as i64)
+}
+
 /// Brings the schema up to date. Fails when the file belongs to another application or was
 /// written by a newer extjwt.
 pub fn migrate(conn: &mut Connection) -> Result<(), MigrationError> {

@@ -246,6 +246,23 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Calls `each` with every signer, ordered by name, one row at a time (so listing 100 000
+    /// signers does not hold them all in memory).
+    pub fn for_each_signer<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(Signer) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM signers ORDER BY name"))
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([]).map_err(StoreError::from)?;
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            each(from_row(row).map_err(StoreError::from)?)?;
+        }
+        Ok(())
+    }
+
     /// Every signer's table columns, ordered by name (no certificate bodies).
     pub fn list_signer_summaries(&self) -> Result<Vec<SignerSummary>, StoreError> {
         let mut stmt = self.conn.prepare_cached(

@@ -129,6 +129,8 @@ pub struct AppOptions {
     pub theme: Theme,
     /// Sample tokens, shown in the help and loaded into the verify pane (demo mode).
     pub sample_tokens: Vec<(String, String)>,
+    /// Draw once and return (start-up measurements).
+    pub exit_after_first_frame: bool,
 }
 
 /// The whole console.
@@ -199,6 +201,11 @@ impl App {
     /// The verify pane's verdict line, as shown.
     pub fn verdict_text(&self) -> String {
         self.verify.verdict_text()
+    }
+
+    /// True when started only to draw one frame.
+    pub fn exits_after_first_frame(&self) -> bool {
+        self.options.exit_after_first_frame
     }
 
     /// True once the user has quit.

@@ -94,6 +94,11 @@ pub fn run(store: Store, options: AppOptions) -> Result<()> {
 
     draw(&mut term, &mut app)?;
     let mut exit_signal = None;
+    if app.exits_after_first_frame() {
+        drop(term);
+        drop(guard);
+        return Ok(());
+    }
     'outer: loop {
         // Block until something happens; while a fetch is pending, wake to turn the spinner.
         let first = if app.tick() {

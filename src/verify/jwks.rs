@@ -63,7 +63,9 @@ struct CachedSet {
 pub struct KeyCache {
     sets: Mutex<HashMap<String, CachedSet>>,
     certificate_keys: Mutex<HashMap<String, PublicKey>>,
-    agent: ureq::Agent,
+    // Built on the first fetch: setting up TLS costs more than a whole certificate verify.
+    agent: std::sync::OnceLock<ureq::Agent>,
+    lookup: HostLookup,
 }
 
 impl Default for KeyCache {
@@ -124,6 +126,19 @@ impl KeyCache {
 
     /// A cache that resolves names with `lookup` (for tests).
     pub fn with_lookup(lookup: HostLookup) -> Self {
+        KeyCache {
+            sets: Mutex::new(HashMap::new()),
+            certificate_keys: Mutex::new(HashMap::new()),
+            agent: std::sync::OnceLock::new(),
+            lookup,
+        }
+    }
+
+    fn agent(&self) -> &ureq::Agent {
+        self.agent.get_or_init(|| Self::build_agent(self.lookup))
+    }
+
+    fn build_agent(lookup: HostLookup) -> ureq::Agent {
         let tls = ureq::tls::TlsConfig::builder()
             .root_certs(ureq::tls::RootCerts::PlatformVerifier)
             .build();
@@ -136,13 +151,7 @@ impl KeyCache {
             .tls_config(tls)
             .user_agent(concat!("extjwt/", env!("CARGO_PKG_VERSION")))
             .build();
-        let agent =
-            ureq::Agent::with_parts(config, DefaultConnector::new(), GuardedResolver { lookup });
-        KeyCache {
-            sets: Mutex::new(HashMap::new()),
-            certificate_keys: Mutex::new(HashMap::new()),
-            agent,
-        }
+        ureq::Agent::with_parts(config, DefaultConnector::new(), GuardedResolver { lookup })
     }
 
     /// Looks `kid` up in what was fetched from `url`, without any I/O.
@@ -212,7 +221,7 @@ impl KeyCache {
     #[allow(clippy::type_complexity)]
     fn download(&self, url: &str) -> Result<(Vec<(String, PublicKey)>, Vec<String>), String> {
         let mut response = self
-            .agent
+            .agent()
             .get(url)
             .header("Accept", "application/jwk-set+json, application/json")
             .call()

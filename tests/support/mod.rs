@@ -81,6 +81,7 @@ pub fn options(plain: bool) -> AppOptions {
         demo: false,
         theme: Theme::new(plain),
         sample_tokens: Vec::new(),
+        exit_after_first_frame: false,
     }
 }
 
