@@ -53,20 +53,38 @@ pub fn stream_json_array<F>(produce: F) -> anyhow::Result<()>
 where
     F: FnOnce(&mut dyn FnMut(&dyn erased::Element) -> anyhow::Result<()>) -> anyhow::Result<()>,
 {
-    use std::io::Write;
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    write_json_array(&mut out, produce)?;
+    std::io::Write::flush(&mut out)?;
+    Ok(())
+}
+
+/// [`stream_json_array`] into any writer.
+pub fn write_json_array<W, F>(out: &mut W, produce: F) -> anyhow::Result<()>
+where
+    W: std::io::Write,
+    F: FnOnce(&mut dyn FnMut(&dyn erased::Element) -> anyhow::Result<()>) -> anyhow::Result<()>,
+{
     let mut count = 0usize;
+    let mut buffer = Vec::with_capacity(4096);
     let mut emit = |element: &dyn erased::Element| -> anyhow::Result<()> {
+        buffer.clear();
+        element.write_pretty(&mut buffer)?;
         out.write_all(if count == 0 { b"[\n  " } else { b",\n  " })?;
-        // Nested one level deeper: JSON strings never hold raw newlines, so this is exact.
-        out.write_all(element.pretty()?.replace('\n', "\n  ").as_bytes())?;
+        // One level deeper: every newline gains two spaces. JSON strings never hold a raw
+        // newline, so this is exact.
+        for line in buffer.split_inclusive(|b| *b == b'\n') {
+            out.write_all(line)?;
+            if line.ends_with(b"\n") {
+                out.write_all(b"  ")?;
+            }
+        }
         count += 1;
         Ok(())
     };
     produce(&mut emit)?;
     out.write_all(if count == 0 { b"[]\n" } else { b"\n]\n" })?;
-    out.flush()?;
     Ok(())
 }
 
@@ -74,13 +92,44 @@ where
 pub mod erased {
     /// Anything serialisable, behind a `dyn`.
     pub trait Element {
-        /// Pretty JSON.
-        fn pretty(&self) -> anyhow::Result<String>;
+        /// Appends pretty JSON to `out`.
+        fn write_pretty(&self, out: &mut Vec<u8>) -> anyhow::Result<()>;
     }
 
     impl<T: serde::Serialize> Element for T {
-        fn pretty(&self) -> anyhow::Result<String> {
-            Ok(serde_json::to_string_pretty(self)?)
+        fn write_pretty(&self, out: &mut Vec<u8>) -> anyhow::Result<()> {
+            serde_json::to_writer_pretty(out, self)?;
+            Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_json_array;
+
+    fn streamed(items: &[serde_json::Value]) -> String {
+        let mut out = Vec::new();
+        write_json_array(&mut out, |emit| {
+            for item in items {
+                emit(item)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn streamed_array_is_byte_for_byte_the_pretty_printed_list() {
+        let items = vec![
+            serde_json::json!({"a": [1, {"b": "x\ny"}], "e": []}),
+            serde_json::json!({"c": {}}),
+        ];
+        assert_eq!(
+            streamed(&items),
+            serde_json::to_string_pretty(&items).unwrap() + "\n"
+        );
+        assert_eq!(streamed(&[]), "[]\n");
     }
 }

@@ -265,23 +265,44 @@ impl Store {
 
     /// Every signer's table columns, ordered by name (no certificate bodies).
     pub fn list_signer_summaries(&self) -> Result<Vec<SignerSummary>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, name, issuer, audience, enabled, created_at, not_after, jwks_endpoint IS NOT NULL
-             FROM signers ORDER BY name",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(SignerSummary {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                issuer: r.get(2)?,
-                audience: r.get(3)?,
-                enabled: r.get(4)?,
-                created_at: r.get(5)?,
-                not_after: r.get(6)?,
-                uses_jwks: r.get(7)?,
-            })
+        let mut out = Vec::new();
+        self.for_each_signer_summary(|s| {
+            out.push(s);
+            Ok::<(), StoreError>(())
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(out)
+    }
+
+    /// Calls `each` with every signer's table columns, ordered by name, one row at a time.
+    pub fn for_each_signer_summary<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(SignerSummary) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, name, issuer, audience, enabled, created_at, not_after, jwks_endpoint IS NOT NULL
+                 FROM signers ORDER BY name",
+            )
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([]).map_err(StoreError::from)?;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            let summary = (|| {
+                Ok::<_, rusqlite::Error>(SignerSummary {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    issuer: r.get(2)?,
+                    audience: r.get(3)?,
+                    enabled: r.get(4)?,
+                    created_at: r.get(5)?,
+                    not_after: r.get(6)?,
+                    uses_jwks: r.get(7)?,
+                })
+            })()
+            .map_err(StoreError::from)?;
+            each(summary)?;
+        }
+        Ok(())
     }
 
     /// The signer with this id.

@@ -1,13 +1,11 @@
 //! The console's state and its one update path: terminal event → keymap → [`Action`] →
-//! [`App::apply`] → state. Rendering (in `view`) only reads what is here.
+//! [`App::apply`] → state. Input decoding is in `input`, the edit flows in `editing`, and
+//! rendering (in `view`) only reads what is here.
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
-};
 
 use super::form::Form;
-use super::keymap::{self, Action, Context};
+use super::keymap::{Action, Context};
 use super::table::{CellContext, TableModel};
 use super::theme::Theme;
 use super::verify_pane::VerifyPane;
@@ -148,7 +146,7 @@ pub struct App {
     pub(super) help: bool,
     pub(super) help_scroll: u16,
     pub(super) message: Option<Message>,
-    quit: bool,
+    pub(super) quit: bool,
     effects: Vec<Effect>,
     fixed_now: Option<DateTime<Utc>>,
 }
@@ -258,14 +256,20 @@ impl App {
     /// Reloads both tables from the store, keeping selections.
     pub fn reload(&mut self) -> Result<(), StoreError> {
         let ctx = CellContext { now: self.now() };
-        let signers = self.store.list_signer_summaries()?;
-        self.signers.set_items(&signers, &ctx);
+        // Streamed into table rows: 100 000 signers never sit in memory twice.
+        let mut rows = Vec::new();
+        let table = &self.signers;
+        self.store.for_each_signer_summary(|s| {
+            rows.push(table.row(&s, &ctx));
+            Ok::<(), StoreError>(())
+        })?;
+        self.signers.set_rows(rows);
         let identities = self.store.list_identities()?;
         self.identities.set_items(&identities, &ctx);
         Ok(())
     }
 
-    fn reload_or_report(&mut self) {
+    pub(super) fn reload_or_report(&mut self) {
         if let Err(e) = self.reload() {
             self.error(e.to_string());
         }
@@ -292,151 +296,7 @@ impl App {
         }
     }
 
-    /// Handles one terminal event.
-    pub fn handle_event(&mut self, event: Event) {
-        match event {
-            Event::Key(key) if key.kind != KeyEventKind::Release => self.handle_key(key),
-            Event::Paste(text) => self.handle_paste(&text),
-            Event::Mouse(mouse) => self.handle_mouse(mouse),
-            _ => {}
-        }
-    }
-
-    /// Handles one key.
-    pub fn handle_key(&mut self, key: KeyEvent) {
-        if self.help {
-            // Any key closes the help, except scrolling it.
-            match key.code {
-                KeyCode::Down | KeyCode::Char('j') => {
-                    self.help_scroll = self.help_scroll.saturating_add(1)
-                }
-                KeyCode::Up | KeyCode::Char('k') => {
-                    self.help_scroll = self.help_scroll.saturating_sub(1)
-                }
-                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    self.apply(Action::Quit)
-                }
-                _ => self.help = false,
-            }
-            return;
-        }
-        let contexts = self.contexts();
-        let action = keymap::lookup(&contexts, &key);
-        // Space and arrows in a text field are typing, not form actions.
-        let typing_field = self.form.as_ref().is_some_and(|f| f.form.focused_is_text());
-        match action {
-            Some(Action::Toggle) if typing_field => self.type_into_form(key),
-            Some(Action::ChoicePrev | Action::ChoiceNext) if typing_field => {
-                self.type_into_form(key)
-            }
-            Some(Action::NextField | Action::PrevField)
-                if typing_field
-                    && matches!(key.code, KeyCode::Up | KeyCode::Down)
-                    && self
-                        .form
-                        .as_ref()
-                        .is_some_and(|f| f.form.focused_is_multiline()) =>
-            {
-                self.type_into_form(key)
-            }
-            Some(action) => self.apply(action),
-            None if self.form.is_some() => self.type_into_form(key),
-            None if self.filtering => self.type_into_filter(key),
-            None if self.tab == Tab::Verify
-                && self.detail.is_none()
-                && self.verify.editing
-                && self.verify.type_key(key) =>
-            {
-                self.rerun_verify()
-            }
-            None => {}
-        }
-    }
-
-    fn type_into_form(&mut self, key: KeyEvent) {
-        if let Some(state) = &mut self.form {
-            state.form.type_key(key);
-        }
-    }
-
-    fn type_into_filter(&mut self, key: KeyEvent) {
-        let table_filter = self.current_table_filter();
-        let mut text = table_filter;
-        match key.code {
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
-            KeyCode::Backspace => {
-                text.pop();
-            }
-            _ => return,
-        }
-        self.set_table_filter(&text);
-    }
-
-    /// Sets the current table's filter, as typing after `/` does.
-    pub fn set_filter(&mut self, text: &str) {
-        self.set_table_filter(text);
-    }
-
-    fn current_table_filter(&self) -> String {
-        match self.tab {
-            Tab::Identities => self.identities.filter().to_string(),
-            _ => self.signers.filter().to_string(),
-        }
-    }
-
-    fn set_table_filter(&mut self, text: &str) {
-        match self.tab {
-            Tab::Identities => self.identities.set_filter(text),
-            _ => self.signers.set_filter(text),
-        }
-    }
-
-    /// A bracketed paste: one event, whatever its length.
-    pub fn handle_paste(&mut self, text: &str) {
-        if let Some(state) = &mut self.form {
-            state.form.paste(text);
-        } else if self.filtering {
-            let mut filter = self.current_table_filter();
-            filter.push_str(text.lines().next().unwrap_or(""));
-            self.set_table_filter(&filter);
-        } else if self.tab == Tab::Verify && self.detail.is_none() && self.confirm.is_none() {
-            self.verify.paste(text);
-            self.rerun_verify();
-        }
-    }
-
-    fn handle_mouse(&mut self, mouse: crossterm::event::MouseEvent) {
-        if self.form.is_some() || self.confirm.is_some() || self.help || self.detail.is_some() {
-            return;
-        }
-        let table_tab = matches!(self.tab, Tab::Signers | Tab::Identities);
-        match mouse.kind {
-            MouseEventKind::ScrollDown if table_tab => self.apply(Action::Down),
-            MouseEventKind::ScrollUp if table_tab => self.apply(Action::Up),
-            MouseEventKind::Down(MouseButton::Left) if table_tab => {
-                let (column, row) = match self.tab {
-                    Tab::Identities => (
-                        self.identities.header_at(mouse.column, mouse.row),
-                        self.identities.row_at(mouse.row),
-                    ),
-                    _ => (
-                        self.signers.header_at(mouse.column, mouse.row),
-                        self.signers.row_at(mouse.row),
-                    ),
-                };
-                match (column, row, self.tab) {
-                    (Some(c), _, Tab::Identities) => self.identities.sort_by(c),
-                    (Some(c), _, _) => self.signers.sort_by(c),
-                    (None, Some(r), Tab::Identities) => self.identities.select_position(r),
-                    (None, Some(r), _) => self.signers.select_position(r),
-                    _ => {}
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn current_entity(&self) -> Option<Entity> {
+    pub(super) fn current_entity(&self) -> Option<Entity> {
         if let Some(d) = &self.detail {
             return Some(d.entity);
         }
@@ -606,236 +466,6 @@ impl App {
         }
     }
 
-    fn refuse_if_readonly(&mut self) -> bool {
-        if self.store.is_readonly() {
-            self.error("READ-ONLY: changes are disabled (--readonly)");
-            true
-        } else {
-            false
-        }
-    }
-
-    fn open_new_form(&mut self) {
-        if self.refuse_if_readonly() {
-            return;
-        }
-        let Some(entity) = self.current_entity() else {
-            return;
-        };
-        let form = match entity {
-            Entity::Signer => {
-                signers::form_for("New signer".into(), &crate::model::SignerDraft::default())
-            }
-            Entity::Identity => identities::form_for(
-                "New identity".into(),
-                &crate::model::IdentityDraft::default(),
-            ),
-        };
-        self.form = Some(FormState {
-            form,
-            entity,
-            editing: None,
-        });
-    }
-
-    fn open_edit_form(&mut self) {
-        if self.refuse_if_readonly() {
-            return;
-        }
-        let Some(entity) = self.current_entity() else {
-            return;
-        };
-        let id = match &self.detail {
-            Some(d) => Some(d.id.clone()),
-            None => self.selected_id(entity).map(str::to_string),
-        };
-        let Some(id) = id else { return };
-        match self.edit_form(entity, &id) {
-            Ok(state) => self.form = Some(state),
-            Err(e) => self.error(e.to_string()),
-        }
-    }
-
-    fn edit_form(&self, entity: Entity, id: &str) -> Result<FormState, StoreError> {
-        let not_found = || StoreError::NotFound {
-            entity: entity.noun(),
-            key: id.to_string(),
-        };
-        Ok(match entity {
-            Entity::Signer => {
-                let s = self.store.signer_by_id(id)?.ok_or_else(not_found)?;
-                FormState {
-                    form: signers::form_for(format!("Edit signer {}", s.draft.name), &s.draft),
-                    entity,
-                    editing: Some((s.id, s.version)),
-                }
-            }
-            Entity::Identity => {
-                let i = self.store.identity_by_id(id)?.ok_or_else(not_found)?;
-                FormState {
-                    form: identities::form_for(format!("Edit identity {}", i.draft.name), &i.draft),
-                    entity,
-                    editing: Some((i.id, i.version)),
-                }
-            }
-        })
-    }
-
-    fn ask_delete(&mut self) {
-        if self.refuse_if_readonly() {
-            return;
-        }
-        let Some(entity) = self.current_entity() else {
-            return;
-        };
-        let id = match &self.detail {
-            Some(d) => Some(d.id.clone()),
-            None => self.selected_id(entity).map(str::to_string),
-        };
-        let Some(id) = id else { return };
-        let question = match entity {
-            Entity::Signer => match self.store.signer_by_id(&id) {
-                Ok(Some(s)) => format!("Delete signer {} ({})?", s.draft.name, s.draft.issuer),
-                _ => return,
-            },
-            Entity::Identity => match self.store.identity_by_id(&id) {
-                Ok(Some(i)) => match &i.draft.external_id {
-                    Some(x) => format!("Delete identity {} (external ID {x})?", i.draft.name),
-                    None => format!("Delete identity {}?", i.draft.name),
-                },
-                _ => return,
-            },
-        };
-        self.confirm = Some(Confirmation {
-            question,
-            pending: Pending::Delete(entity, id),
-        });
-    }
-
-    fn confirmed(&mut self) {
-        let Some(confirmation) = self.confirm.take() else {
-            return;
-        };
-        match confirmation.pending {
-            Pending::Delete(entity, id) => {
-                let result = match entity {
-                    Entity::Signer => self.store.delete_signer(&id),
-                    Entity::Identity => self.store.delete_identity(&id),
-                };
-                match result {
-                    Ok(()) => {
-                        self.detail = None;
-                        self.info(format!(
-                            "Deleted: {}",
-                            confirmation
-                                .question
-                                .trim_start_matches("Delete ")
-                                .trim_end_matches('?')
-                        ));
-                        self.reload_or_report();
-                        self.rerun_verify();
-                    }
-                    Err(e) => self.error(e.to_string()),
-                }
-            }
-            Pending::DiscardForm => self.form = None,
-            Pending::QuitDiscarding => self.quit = true,
-            Pending::ReloadForm => {
-                if let Some(state) = &self.form
-                    && let Some((id, _)) = &state.editing
-                {
-                    match self.edit_form(state.entity, &id.clone()) {
-                        Ok(fresh) => {
-                            self.form = Some(fresh);
-                            self.info("Reloaded the latest version; apply your change again");
-                        }
-                        Err(e) => self.error(e.to_string()),
-                    }
-                }
-            }
-        }
-    }
-
-    fn save_form(&mut self) {
-        let Some(state) = &mut self.form else { return };
-        state.form.banner = None;
-        let result: Result<(String, String), SaveFailure> = match state.entity {
-            Entity::Signer => match signers::draft_from(&state.form) {
-                Err(errors) => Err(SaveFailure::Fields(errors)),
-                Ok(draft) => match draft.validate() {
-                    Err(errors) => Err(SaveFailure::Fields(
-                        errors
-                            .0
-                            .into_iter()
-                            .map(|e| (signers::form_key(e.field, &state.form), e.message))
-                            .collect(),
-                    )),
-                    Ok(valid) => match &state.editing {
-                        None => self.store.create_signer(&valid),
-                        Some((id, version)) => self.store.update_signer(id, *version, &valid),
-                    }
-                    .map(|s| (s.id, s.draft.name))
-                    .map_err(SaveFailure::Store),
-                },
-            },
-            Entity::Identity => match identities::draft_from(&state.form).validate() {
-                Err(errors) => Err(SaveFailure::Fields(
-                    errors.0.into_iter().map(|e| (e.field, e.message)).collect(),
-                )),
-                Ok(draft) => match &state.editing {
-                    None => self.store.create_identity(&draft),
-                    Some((id, version)) => self.store.update_identity(id, *version, &draft),
-                }
-                .map(|i| (i.id, i.draft.name))
-                .map_err(SaveFailure::Store),
-            },
-        };
-        let entity = state.entity;
-        match result {
-            Ok((id, name)) => {
-                let verb = if state.editing.is_some() {
-                    "Saved"
-                } else {
-                    "Created"
-                };
-                self.form = None;
-                self.reload_or_report();
-                match entity {
-                    Entity::Signer => {
-                        self.signers.select_id(&id);
-                    }
-                    Entity::Identity => {
-                        self.identities.select_id(&id);
-                    }
-                }
-                self.info(format!("{verb} {} {name}", entity.noun()));
-                self.rerun_verify();
-            }
-            Err(SaveFailure::Fields(errors)) => {
-                state.form.set_errors(errors);
-                state.form.banner =
-                    Some("Not saved: fix the fields marked ✗ (your typing is kept)".into());
-            }
-            Err(SaveFailure::Store(StoreError::Conflict { field, message })) => {
-                let key = if entity == Entity::Signer {
-                    signers::form_key(field, &state.form)
-                } else {
-                    field
-                };
-                state.form.set_errors([(key, message)]);
-                state.form.banner = Some("Not saved: a value is already taken".into());
-            }
-            Err(SaveFailure::Store(e)) if e.is_stale() => {
-                state.form.banner = Some(e.to_string());
-                self.confirm = Some(Confirmation {
-                    question: format!("{e}. Reload it now (your edits in this form are dropped)?"),
-                    pending: Pending::ReloadForm,
-                });
-            }
-            Err(SaveFailure::Store(e)) => state.form.banner = Some(e.to_string()),
-        }
-    }
-
     fn jump_from_verdict(&mut self, entity: Entity) {
         let id = match entity {
             Entity::Signer => self.verify.signer_id(),
@@ -879,11 +509,6 @@ impl App {
     pub fn tick(&mut self) -> bool {
         self.verify.tick()
     }
-}
-
-enum SaveFailure {
-    Fields(Vec<(&'static str, String)>),
-    Store(StoreError),
 }
 
 /// What the app needs of a table regardless of its row type.

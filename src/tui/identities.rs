@@ -53,7 +53,7 @@ pub static COLUMNS: [Column<Identity>; 7] = [
     Column {
         title: "Created At",
         width: Constraint::Length(16),
-        cell: |i, _| i.created_at.replace('T', " ").chars().take(16).collect(),
+        cell: |i, _| super::signers::created_at_cell(&i.created_at),
     },
     Column {
         title: "ID",

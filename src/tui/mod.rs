@@ -5,8 +5,10 @@
 //! thread and comes back as an event. Redraws happen on events, not on a timer.
 
 mod app;
+mod editing;
 mod form;
 mod identities;
+mod input;
 pub mod keymap;
 mod signers;
 mod table;

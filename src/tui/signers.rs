@@ -67,7 +67,7 @@ pub static COLUMNS: [Column<SignerSummary>; 7] = [
     Column {
         title: "Created At",
         width: Constraint::Length(16),
-        cell: |s, _| s.created_at.replace('T', " ").chars().take(16).collect(),
+        cell: |s, _| created_at_cell(&s.created_at),
     },
     Column {
         title: "ID",
@@ -80,6 +80,11 @@ pub static COLUMNS: [Column<SignerSummary>; 7] = [
         cell: expiry_mark,
     },
 ];
+
+/// "2026-11-30 07:04" from an RFC 3339 time.
+pub fn created_at_cell(rfc3339: &str) -> String {
+    rfc3339.get(..16).unwrap_or(rfc3339).replacen('T', " ", 1)
+}
 
 /// The column holding ids.
 pub const ID_COLUMN: usize = 5;

@@ -31,14 +31,15 @@ pub struct Column<T> {
 /// Separates cells inside a row's one string (a control character no cell contains).
 const SEP: char = '\u{1f}';
 
-struct StoredRow {
+/// One row as the table keeps it.
+pub struct TableRow {
     /// Every cell, joined by `SEP`: one allocation a row.
     text: String,
     /// The lowercase text, only when it differs, for case-insensitive filtering.
     lower: Option<Box<str>>,
 }
 
-impl StoredRow {
+impl TableRow {
     fn cell(&self, index: usize) -> &str {
         self.text.split(SEP).nth(index).unwrap_or("")
     }
@@ -52,7 +53,7 @@ pub struct TableModel<T: 'static> {
     columns: &'static [Column<T>],
     id_column: usize,
     noun: (&'static str, &'static str),
-    rows: Vec<StoredRow>,
+    rows: Vec<TableRow>,
     view: Vec<u32>,
     sort: Option<(usize, bool)>,
     filter: String,
@@ -88,25 +89,50 @@ impl<T: 'static> TableModel<T> {
 
     /// Replaces the rows, keeping the selection on the same id when it is still there.
     pub fn set_items(&mut self, items: &[T], ctx: &CellContext) {
-        let keep = self.selected_id().map(str::to_string);
-        self.rows = items
+        let rows = items
             .iter()
-            .map(|item| {
-                let cells: Vec<String> = self
-                    .columns
-                    .iter()
-                    .map(|c| (c.cell)(item, ctx).replace(SEP, " "))
-                    .collect();
-                let text = cells.join(&SEP.to_string());
-                let lowered = text.to_lowercase();
-                let lower = (lowered != text).then(|| lowered.into_boxed_str());
-                StoredRow { text, lower }
-            })
+            .map(|item| self.stored_row(item, ctx))
             .collect();
+        self.set_rows(rows);
+    }
+
+    /// Replaces the rows with rows built by [`TableModel::row`] (so a caller can stream items
+    /// from the store without holding them all).
+    pub fn set_rows(&mut self, rows: Vec<TableRow>) {
+        let keep = self.selected_id().map(str::to_string);
+        self.rows = rows;
         self.rebuild_view();
         if let Some(id) = keep {
             self.select_id(&id);
         }
+    }
+
+    /// The stored form of one item.
+    pub fn row(&self, item: &T, ctx: &CellContext) -> TableRow {
+        self.stored_row(item, ctx)
+    }
+
+    /// One row's cells in one string; its lowercase copy only when it differs. (This runs for
+    /// every row at start-up, so it avoids allocations it does not need.)
+    fn stored_row(&self, item: &T, ctx: &CellContext) -> TableRow {
+        let mut text = String::with_capacity(160);
+        for (i, column) in self.columns.iter().enumerate() {
+            if i > 0 {
+                text.push(SEP);
+            }
+            let cell = (column.cell)(item, ctx);
+            if cell.contains(SEP) {
+                text.push_str(&cell.replace(SEP, " "));
+            } else {
+                text.push_str(&cell);
+            }
+        }
+        let lower = text
+            .chars()
+            .any(char::is_uppercase)
+            .then(|| text.to_lowercase().into_boxed_str());
+        text.shrink_to_fit();
+        TableRow { text, lower }
     }
 
     fn rebuild_view(&mut self) {

@@ -1,7 +1,18 @@
 //! Check 1, `format`: what a token must look like before anything else is looked at.
 
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+/// base64url without padding, tolerating non-zero trailing bits as Go's `RawURLEncoding` (the
+/// controller's decoder) does, so a token is judged on the same bytes the controller sees.
+const BASE64URL: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+);
 use serde_json::{Map, Value};
 
 /// Largest token accepted (design §3).
@@ -59,7 +70,7 @@ pub fn parse(token: &str) -> Result<ParsedToken, String> {
     }
     let header = decode_object(parts[0], "header")?;
     let payload = decode_object(parts[1], "payload")?;
-    URL_SAFE_NO_PAD
+    BASE64URL
         .decode(parts[2])
         .map_err(|e| format!("the signature is not base64url ({e})"))?;
     for claim in ["exp", "nbf"] {
@@ -80,7 +91,7 @@ pub fn parse(token: &str) -> Result<ParsedToken, String> {
 }
 
 fn decode_object(part: &str, name: &str) -> Result<Map<String, Value>, String> {
-    let bytes = URL_SAFE_NO_PAD
+    let bytes = BASE64URL
         .decode(part)
         .map_err(|e| format!("the {name} is not base64url ({e})"))?;
     let value: Value =

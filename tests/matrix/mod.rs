@@ -402,12 +402,27 @@ pub fn rows(f: &Fixture) -> Vec<Row> {
         Some("unsupported_algorithm"),
         Some("algorithm"),
     );
+    // Cut off mid-payload, as a terminal copy often does: two parts left.
     row(
         "truncated token",
-        rsa_ok[..rsa_ok.len() / 2].to_string(),
+        format!("{}.{}", parts[0], &parts[1][..parts[1].len() / 2]),
         0,
         Some("malformed"),
         Some("format"),
+    );
+    // Cut off inside the signature: still three parts, so the signature no longer verifies (or
+    // no longer decodes); either way rejected.
+    row(
+        "truncated signature",
+        format!(
+            "{}.{}.{}",
+            parts[0],
+            parts[1],
+            &parts[2][..parts[2].len() - 8]
+        ),
+        0,
+        Some("bad_signature"),
+        Some("signature"),
     );
     row(
         "4 parts",

@@ -1,0 +1,155 @@
+//! Input: keys (through the keymap), bracketed pastes and the mouse, turned into actions or
+//! typing for whichever field has focus.
+
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
+
+use super::app::{App, Tab};
+use super::keymap::{self, Action};
+
+impl App {
+    /// Handles one terminal event.
+    pub fn handle_event(&mut self, event: Event) {
+        match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => self.handle_key(key),
+            Event::Paste(text) => self.handle_paste(&text),
+            Event::Mouse(mouse) => self.handle_mouse(mouse),
+            _ => {}
+        }
+    }
+
+    /// Handles one key.
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if self.help {
+            // Any key closes the help, except scrolling it.
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => {
+                    self.help_scroll = self.help_scroll.saturating_add(1)
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.help_scroll = self.help_scroll.saturating_sub(1)
+                }
+                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    self.apply(Action::Quit)
+                }
+                _ => self.help = false,
+            }
+            return;
+        }
+        let contexts = self.contexts();
+        let action = keymap::lookup(&contexts, &key);
+        // Space and arrows in a text field are typing, not form actions.
+        let typing_field = self.form.as_ref().is_some_and(|f| f.form.focused_is_text());
+        match action {
+            Some(Action::Toggle) if typing_field => self.type_into_form(key),
+            Some(Action::ChoicePrev | Action::ChoiceNext) if typing_field => {
+                self.type_into_form(key)
+            }
+            Some(Action::NextField | Action::PrevField)
+                if typing_field
+                    && matches!(key.code, KeyCode::Up | KeyCode::Down)
+                    && self
+                        .form
+                        .as_ref()
+                        .is_some_and(|f| f.form.focused_is_multiline()) =>
+            {
+                self.type_into_form(key)
+            }
+            Some(action) => self.apply(action),
+            None if self.form.is_some() => self.type_into_form(key),
+            None if self.filtering => self.type_into_filter(key),
+            None if self.tab == Tab::Verify
+                && self.detail.is_none()
+                && self.verify.editing
+                && self.verify.type_key(key) =>
+            {
+                self.rerun_verify()
+            }
+            None => {}
+        }
+    }
+
+    pub(super) fn type_into_form(&mut self, key: KeyEvent) {
+        if let Some(state) = &mut self.form {
+            state.form.type_key(key);
+        }
+    }
+
+    pub(super) fn type_into_filter(&mut self, key: KeyEvent) {
+        let table_filter = self.current_table_filter();
+        let mut text = table_filter;
+        match key.code {
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            _ => return,
+        }
+        self.set_table_filter(&text);
+    }
+
+    /// Sets the current table's filter, as typing after `/` does.
+    pub fn set_filter(&mut self, text: &str) {
+        self.set_table_filter(text);
+    }
+
+    pub(super) fn current_table_filter(&self) -> String {
+        match self.tab {
+            Tab::Identities => self.identities.filter().to_string(),
+            _ => self.signers.filter().to_string(),
+        }
+    }
+
+    pub(super) fn set_table_filter(&mut self, text: &str) {
+        match self.tab {
+            Tab::Identities => self.identities.set_filter(text),
+            _ => self.signers.set_filter(text),
+        }
+    }
+
+    /// A bracketed paste: one event, whatever its length.
+    pub fn handle_paste(&mut self, text: &str) {
+        if let Some(state) = &mut self.form {
+            state.form.paste(text);
+        } else if self.filtering {
+            let mut filter = self.current_table_filter();
+            filter.push_str(text.lines().next().unwrap_or(""));
+            self.set_table_filter(&filter);
+        } else if self.tab == Tab::Verify && self.detail.is_none() && self.confirm.is_none() {
+            self.verify.paste(text);
+            self.rerun_verify();
+        }
+    }
+
+    pub(super) fn handle_mouse(&mut self, mouse: crossterm::event::MouseEvent) {
+        if self.form.is_some() || self.confirm.is_some() || self.help || self.detail.is_some() {
+            return;
+        }
+        let table_tab = matches!(self.tab, Tab::Signers | Tab::Identities);
+        match mouse.kind {
+            MouseEventKind::ScrollDown if table_tab => self.apply(Action::Down),
+            MouseEventKind::ScrollUp if table_tab => self.apply(Action::Up),
+            MouseEventKind::Down(MouseButton::Left) if table_tab => {
+                let (column, row) = match self.tab {
+                    Tab::Identities => (
+                        self.identities.header_at(mouse.column, mouse.row),
+                        self.identities.row_at(mouse.row),
+                    ),
+                    _ => (
+                        self.signers.header_at(mouse.column, mouse.row),
+                        self.signers.row_at(mouse.row),
+                    ),
+                };
+                match (column, row, self.tab) {
+                    (Some(c), _, Tab::Identities) => self.identities.sort_by(c),
+                    (Some(c), _, _) => self.signers.sort_by(c),
+                    (None, Some(r), Tab::Identities) => self.identities.select_position(r),
+                    (None, Some(r), _) => self.signers.select_position(r),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}
