@@ -373,3 +373,58 @@ fn every_screen_renders_at_every_size_without_panicking() {
         }
     }
 }
+
+#[test]
+fn certificate_pasted_into_the_form_is_one_edit_and_saved_with_its_facts() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    let (pem, _) = certificate("new-idp.test", (2026, 1, 1), (2030, 1, 1));
+    press(&mut app, "n");
+    type_text(&mut app, "new-idp");
+    press(&mut app, "Tab");
+    type_text(&mut app, "https://new-idp.test");
+    press(&mut app, "Tab");
+    type_text(&mut app, "ziti");
+    press(&mut app, "Tab"); // key source stays Certificate
+    press(&mut app, "Tab");
+    app.handle_paste(&pem.replace('\n', "\r\n")); // terminals paste CRLF
+    let shown = screen(&mut app, 120, 40);
+    assert!(shown.contains("-----END CERTIFICATE-----"), "{shown}");
+    assert_eq!(
+        shown.matches("Certificate PEM").count(),
+        1,
+        "one label for the multi-line field"
+    );
+    press(&mut app, "C-s");
+    assert_eq!(
+        app.message().map(|m| m.text.as_str()),
+        Some("Created signer new-idp")
+    );
+    let saved = app.store().find_signer("new-idp").unwrap();
+    assert_eq!(saved.common_name.as_deref(), Some("new-idp.test"));
+    assert_eq!(saved.not_after.as_deref(), Some("2030-01-01T00:00:00Z"));
+    assert_eq!(
+        saved.draft.cert_pem.as_deref().map(str::trim),
+        Some(pem.trim()),
+        "the PEM arrives intact"
+    );
+}
+
+#[test]
+fn a_key_pair_pasted_instead_of_a_certificate_is_refused_under_its_field() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    let (_, key) = certificate("x.test", (2026, 1, 1), (2030, 1, 1));
+    press(&mut app, "n");
+    for _ in 0..4 {
+        press(&mut app, "Tab");
+    }
+    app.handle_paste(&key);
+    press(&mut app, "C-s");
+    let shown = screen(&mut app, 160, 40);
+    assert!(
+        shown.contains("✗ holds a \"PRIVATE KEY\" block; paste the certificate"),
+        "{shown}"
+    );
+    assert_eq!(app.store().list_signers().unwrap().len(), 4);
+}

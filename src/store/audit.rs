@@ -15,12 +15,14 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// Reads the actor from the environment.
+    /// Reads the actor from the environment (`$USER`, `$LOGNAME`), else from the account
+    /// database for this process's user id, so a shell without `$USER` is still named.
     pub fn from_env() -> Actor {
         let user = std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
             .ok()
             .filter(|u| !u.trim().is_empty())
+            .or_else(account_name)
             .unwrap_or_else(|| "unknown".to_string());
         let client_address = std::env::var("SSH_CLIENT")
             .ok()
@@ -30,6 +32,20 @@ impl Actor {
             client_address,
         }
     }
+}
+
+/// The login name of this process's user: `/proc/self` belongs to it, and `/etc/passwd` names
+/// it (read by hand rather than through libc to stay free of `unsafe`).
+fn account_name() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let entry_uid: u32 = fields.nth(1)?.parse().ok()?;
+        (entry_uid == uid).then(|| name.to_string())
+    })
 }
 
 /// One row of the audit log.

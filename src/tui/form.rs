@@ -372,8 +372,9 @@ impl Form {
                     };
                     if focused {
                         text_slot = Some((lines.len(), height));
-                        for _ in 0..height {
-                            lines.push((index as u16, Line::from(label.clone())));
+                        lines.push((index as u16, Line::from(label.clone())));
+                        for _ in 1..height {
+                            lines.push((index as u16, Line::from("")));
                         }
                     } else {
                         let all = area.lines();

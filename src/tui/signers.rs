@@ -402,9 +402,9 @@ pub fn detail_lines(
         (
             "Use external ID",
             Span::raw(if d.use_external_id {
-                "yes: the claim is matched against identities' external IDs"
+                "yes: the claim must equal an identity's external ID"
             } else {
-                "no: the claim is matched against identity ids"
+                "no: the claim must equal an identity's id"
             }),
         ),
         ("Target token", Span::raw(d.target_token.as_str())),

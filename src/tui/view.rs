@@ -217,7 +217,13 @@ impl App {
             .borders(Borders::ALL)
             .border_style(theme.border())
             .title(Span::styled(title, theme.header()));
-        frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .wrap(Wrap { trim: false })
+                .scroll((scroll, 0)),
+            area,
+        );
     }
 
     fn render_hints(&self, frame: &mut Frame<'_>, area: Rect) {
