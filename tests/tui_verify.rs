@@ -258,3 +258,53 @@ fn pane_and_cli_agree_on_every_row_of_the_verification_table() {
         );
     }
 }
+
+#[test]
+fn demo_opens_with_a_valid_token_and_the_help_lists_the_others() {
+    let demo = extjwt::demo::create().unwrap();
+    let (store, tokens, _file) = demo.into_parts();
+    let labels: Vec<String> = tokens.iter().map(|(label, _)| label.clone()).collect();
+    let samples: Vec<String> = tokens.iter().map(|(_, token)| token.clone()).collect();
+    let app_tokens = || samples.clone();
+    let mut app = extjwt::tui::App::new(
+        store,
+        extjwt::tui::AppOptions {
+            demo: true,
+            sample_tokens: tokens,
+            ..options(false)
+        },
+    )
+    .unwrap();
+    press(&mut app, "3");
+    assert!(
+        app.verdict_text().starts_with("VALID → identity alice"),
+        "{}",
+        app.verdict_text()
+    );
+    press(&mut app, "?");
+    let help = screen(&mut app, 160, 40);
+    for label in ["expired 3 days ago", "wrong audience", "unknown identity"] {
+        assert!(labels.iter().any(|l| l.contains(label)), "{labels:?}");
+    }
+    assert!(help.contains("Demo tokens: copy one"), "{help}");
+    for label in &labels {
+        assert!(help.contains(label.as_str()), "help lists {label}: {help}");
+    }
+    // Each listed token gives the outcome its label promises.
+    for (label, code) in [
+        (1, "expired"),
+        (2, "audience_mismatch"),
+        (3, "identity_not_found"),
+    ] {
+        press(&mut app, "Esc");
+        press(&mut app, "c");
+        let token = &app_tokens()[label];
+        app.handle_paste(token);
+        assert!(
+            app.verdict_text()
+                .starts_with(&format!("REJECTED ({code})")),
+            "{}",
+            app.verdict_text()
+        );
+    }
+}

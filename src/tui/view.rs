@@ -269,6 +269,18 @@ impl App {
         let popup = centered(area, 90, area.height);
         frame.render_widget(Clear, popup);
         let mut lines = Vec::new();
+        // In the demo the sample tokens come first: they are what a newcomer opened help for.
+        if !self.options.sample_tokens.is_empty() {
+            lines.push(Line::from(Span::styled(
+                "Demo tokens: copy one, press 3, and paste it into the Verify pane",
+                theme.header(),
+            )));
+            for (label, token) in &self.options.sample_tokens {
+                lines.push(Line::from(Span::styled(format!("  {label}"), theme.key())));
+                lines.push(Line::from(format!("    {token}")));
+            }
+            lines.push(Line::from(""));
+        }
         for (title, bindings) in keymap::help_sections() {
             lines.push(Line::from(Span::styled(title, theme.header())));
             for (keys, help) in bindings {
@@ -278,16 +290,6 @@ impl App {
                 ]));
             }
             lines.push(Line::from(""));
-        }
-        if !self.options.sample_tokens.is_empty() {
-            lines.push(Line::from(Span::styled(
-                "Demo tokens (paste into the Verify pane)",
-                theme.header(),
-            )));
-            for (label, token) in &self.options.sample_tokens {
-                lines.push(Line::from(Span::styled(format!("  {label}"), theme.key())));
-                lines.push(Line::from(format!("    {token}")));
-            }
         }
         let block = Block::default()
             .borders(Borders::ALL)
