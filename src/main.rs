@@ -39,7 +39,13 @@ fn console(cli: &Cli) -> anyhow::Result<cli::Exit> {
         let (store, tokens, file) = extjwt::demo::create()?.into_parts();
         (store, tokens, Some(file))
     } else {
-        (cli::open_store(cli)?, Vec::new(), None)
+        let store = if cli.readonly {
+            // SQLite itself refuses writes, not only the console.
+            extjwt::store::Store::open_for_reading(&cli::database_path(cli.db.as_deref())?, true)?
+        } else {
+            cli::open_store(cli)?
+        };
+        (store, Vec::new(), None)
     };
     let mut store = store;
     store.set_readonly(cli.readonly);

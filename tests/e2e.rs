@@ -210,3 +210,40 @@ fn pasted_token_in_the_demo_maps_to_its_identity_and_turns_valid_once_the_identi
     term.send("q");
     assert_eq!(term.wait_exit(Duration::from_secs(10)), Some(0));
 }
+
+#[test]
+fn readonly_console_says_so_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ro.db");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_extjwt"))
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "signer",
+            "create",
+            "okta",
+            "https://okta.ro",
+            "-a",
+            "z",
+            "-u",
+            "https://okta.ro/jwks",
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut term = Pty::spawn(&["--db", db.to_str().unwrap(), "--readonly"], &[], 100, 30);
+    term.wait_for("READ-ONLY");
+    term.send("d");
+    term.wait_for("READ-ONLY: changes are disabled");
+    term.send("q");
+    assert_eq!(term.wait_exit(Duration::from_secs(10)), Some(0));
+    assert_eq!(list_json(&db).as_array().unwrap().len(), 1);
+    let missing = dir.path().join("missing.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_extjwt"))
+        .args(["--db", missing.to_str().unwrap(), "--readonly"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+    assert!(!missing.exists(), "--readonly creates nothing");
+}
