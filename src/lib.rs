@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! extjwt: a terminal console and CLI for the external JWT signers of an OpenZiti controller.
 //!
 //! The folder layout is the architecture: [`model`] (types and validation, no I/O), [`store`]

@@ -98,6 +98,7 @@ pub enum SignerCommand {
         name: String,
         /// The exact `iss` of the IdP's tokens
         issuer: String,
+        /// The other signer options.
         #[command(flatten)]
         fields: SignerFields,
     },
@@ -111,6 +112,7 @@ pub enum SignerCommand {
         /// New issuer
         #[arg(short = 'l', long = "issuer")]
         issuer: Option<String>,
+        /// The other signer options.
         #[command(flatten)]
         fields: SignerFields,
         /// Only update if the signer is still at this version (as `signer show` prints it)
