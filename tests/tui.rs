@@ -428,3 +428,51 @@ fn a_key_pair_pasted_instead_of_a_certificate_is_refused_under_its_field() {
     );
     assert_eq!(app.store().list_signers().unwrap().len(), 4);
 }
+
+#[test]
+fn arrows_move_through_the_list_while_filtering() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "/");
+    type_text(&mut app, "test");
+    press(&mut app, "Down");
+    assert_eq!(
+        app.selected_id(Entity::Signer),
+        Some(KEYCLOAK_ID),
+        "second match selected"
+    );
+    type_text(&mut app, "/");
+    assert!(
+        screen(&mut app, 80, 24).contains("/test/▏"),
+        "still typing the filter"
+    );
+}
+
+#[test]
+fn page_down_moves_one_screenful() {
+    let mut store = extjwt::store::Store::open_in_memory().unwrap();
+    for i in 0..100 {
+        let draft = extjwt::model::SignerDraft {
+            name: format!("s-{i:03}"),
+            issuer: format!("https://s{i}.test"),
+            audience: "z".into(),
+            jwks_endpoint: Some(format!("https://s{i}.test/jwks")),
+            ..Default::default()
+        };
+        store.create_signer(&draft.validate().unwrap()).unwrap();
+    }
+    let mut app = app(store, options(false));
+    let shown = screen(&mut app, 80, 24);
+    let visible = shown.lines().filter(|l| l.contains("│s-0")).count();
+    assert!(visible > 10, "{shown}");
+    press(&mut app, "PgDn");
+    let selected = app.selected_id(Entity::Signer).unwrap().to_string();
+    let name = app
+        .store()
+        .signer_by_id(&selected)
+        .unwrap()
+        .unwrap()
+        .draft
+        .name;
+    assert_eq!(name, format!("s-{visible:03}"));
+}

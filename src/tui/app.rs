@@ -337,8 +337,8 @@ impl App {
             Action::GoTab(n) => self.switch_tab(n.saturating_sub(1) as usize),
             Action::Up => self.scroll(-1),
             Action::Down => self.scroll(1),
-            Action::PageUp => self.scroll(-10),
-            Action::PageDown => self.scroll(10),
+            Action::PageUp => self.scroll(-(self.page_size() as isize)),
+            Action::PageDown => self.scroll(self.page_size() as isize),
             Action::Home => {
                 if let Some(t) = self.table_mut() {
                     t.home();
@@ -425,6 +425,13 @@ impl App {
         self.tab = Tab::ALL[index.min(2)].0;
         self.detail = None;
         self.filtering = false;
+    }
+
+    fn page_size(&self) -> usize {
+        match self.tab {
+            Tab::Identities => self.identities.page_size(),
+            _ => self.signers.page_size(),
+        }
     }
 
     fn scroll(&mut self, delta: isize) {

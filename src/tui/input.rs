@@ -58,6 +58,9 @@ impl App {
             }
             Some(action) => self.apply(action),
             None if self.form.is_some() => self.type_into_form(key),
+            // While filtering, the arrows still move through the narrowing list.
+            None if self.filtering && key.code == KeyCode::Down => self.apply(Action::Down),
+            None if self.filtering && key.code == KeyCode::Up => self.apply(Action::Up),
             None if self.filtering => self.type_into_filter(key),
             None if self.tab == Tab::Verify
                 && self.detail.is_none()

@@ -62,6 +62,7 @@ pub struct TableModel<T: 'static> {
     header_hits: Vec<(u16, u16)>,
     header_row: u16,
     body_top: u16,
+    page: usize,
 }
 
 impl<T: 'static> TableModel<T> {
@@ -84,6 +85,7 @@ impl<T: 'static> TableModel<T> {
             header_hits: Vec::new(),
             header_row: 0,
             body_top: 0,
+            page: 10,
         }
     }
 
@@ -294,6 +296,11 @@ impl<T: 'static> TableModel<T> {
         (y >= self.body_top && index < self.view.len()).then_some(index)
     }
 
+    /// Rows on one page, as last drawn (PgUp/PgDn move this far).
+    pub fn page_size(&self) -> usize {
+        self.page
+    }
+
     /// Selects a view position (from a mouse click).
     pub fn select_position(&mut self, position: usize) {
         if position < self.view.len() {
@@ -313,6 +320,7 @@ impl<T: 'static> TableModel<T> {
             return;
         }
         let body_height = (area.height - 1) as usize;
+        self.page = body_height.max(1);
         if self.selected < self.offset {
             self.offset = self.selected;
         } else if self.selected >= self.offset + body_height {
