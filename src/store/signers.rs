@@ -1,6 +1,7 @@
 //! Signer rows: CRUD, lookups and conflict reporting.
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
 
 use super::audit::{self, AuditRecord};
 use super::{Store, StoreError};
@@ -137,42 +138,55 @@ pub(super) fn insert(
     updated_at: &str,
 ) -> Result<(), StoreError> {
     check_conflicts(tx, None, valid)?;
-    let d = &valid.draft;
-    let cert = valid.certificate.as_ref();
+    let values = std::iter::once(Value::from(id.to_string()))
+        .chain(field_values(valid))
+        .chain([
+            Value::from(created_at.to_string()),
+            Value::from(updated_at.to_string()),
+        ]);
     tx.prepare_cached(&format!(
         "INSERT INTO signers ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
          ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, 1)"
     ))?
-    .execute(params![
-        id,
-        d.name,
-        d.issuer,
-        d.audience,
-        d.cert_pem,
-        d.jwks_endpoint,
-        d.kid,
-        d.claims_property,
-        d.use_external_id,
-        d.enabled,
-        d.external_auth_url,
-        d.client_id,
-        serde_json::to_string(&d.scopes).unwrap_or_else(|_| "[]".into()),
-        d.target_token.as_str(),
-        d.enroll_to_cert_enabled,
-        d.enroll_to_token_enabled,
-        d.enroll_name_claims_selector,
-        d.enroll_attribute_claims_selector,
-        d.enroll_auth_policy_id,
-        serde_json::to_string(&d.tags).unwrap_or_else(|_| "{}".into()),
-        cert.and_then(|c| c.common_name.clone()),
-        cert.map(|c| c.fingerprint.clone()),
-        cert.map(|c| format_rfc3339(c.not_before)),
-        cert.map(|c| format_rfc3339(c.not_after)),
-        created_at,
-        updated_at,
-    ])
+    .execute(params_from_iter(values))
     .map_err(|e| map_constraint(e, "signers"))?;
     Ok(())
+}
+
+/// The stored values of every column from `name` to `not_after`, in `COLUMNS` order: one list
+/// for both the insert and the update.
+fn field_values(valid: &ValidSigner) -> Vec<Value> {
+    let d = &valid.draft;
+    let cert = valid.certificate.as_ref();
+    vec![
+        d.name.clone().into(),
+        d.issuer.clone().into(),
+        d.audience.clone().into(),
+        d.cert_pem.clone().into(),
+        d.jwks_endpoint.clone().into(),
+        d.kid.clone().into(),
+        d.claims_property.clone().into(),
+        d.use_external_id.into(),
+        d.enabled.into(),
+        d.external_auth_url.clone().into(),
+        d.client_id.clone().into(),
+        serde_json::to_string(&d.scopes)
+            .unwrap_or_else(|_| "[]".into())
+            .into(),
+        d.target_token.as_str().to_string().into(),
+        d.enroll_to_cert_enabled.into(),
+        d.enroll_to_token_enabled.into(),
+        d.enroll_name_claims_selector.clone().into(),
+        d.enroll_attribute_claims_selector.clone().into(),
+        d.enroll_auth_policy_id.clone().into(),
+        serde_json::to_string(&d.tags)
+            .unwrap_or_else(|_| "{}".into())
+            .into(),
+        cert.and_then(|c| c.common_name.clone()).into(),
+        cert.map(|c| c.fingerprint.clone()).into(),
+        cert.map(|c| format_rfc3339(c.not_before)).into(),
+        cert.map(|c| format_rfc3339(c.not_after)).into(),
+    ]
 }
 
 /// Writes `valid` over row `id` if it still has `version`; returns false if it moved.
@@ -183,8 +197,10 @@ pub(super) fn overwrite(
     valid: &ValidSigner,
 ) -> Result<bool, StoreError> {
     check_conflicts(tx, Some(id), valid)?;
-    let d = &valid.draft;
-    let cert = valid.certificate.as_ref();
+    let values = [Value::from(id.to_string()), Value::from(version)]
+        .into_iter()
+        .chain(field_values(valid))
+        .chain([Value::from(super::now())]);
     let changed = tx
         .prepare_cached(
             "UPDATE signers SET name = ?3, issuer = ?4, audience = ?5, cert_pem = ?6,
@@ -196,34 +212,7 @@ pub(super) fn overwrite(
              not_before = ?24, not_after = ?25, updated_at = ?26, version = version + 1
              WHERE id = ?1 AND version = ?2",
         )?
-        .execute(params![
-            id,
-            version,
-            d.name,
-            d.issuer,
-            d.audience,
-            d.cert_pem,
-            d.jwks_endpoint,
-            d.kid,
-            d.claims_property,
-            d.use_external_id,
-            d.enabled,
-            d.external_auth_url,
-            d.client_id,
-            serde_json::to_string(&d.scopes).unwrap_or_else(|_| "[]".into()),
-            d.target_token.as_str(),
-            d.enroll_to_cert_enabled,
-            d.enroll_to_token_enabled,
-            d.enroll_name_claims_selector,
-            d.enroll_attribute_claims_selector,
-            d.enroll_auth_policy_id,
-            serde_json::to_string(&d.tags).unwrap_or_else(|_| "{}".into()),
-            cert.and_then(|c| c.common_name.clone()),
-            cert.map(|c| c.fingerprint.clone()),
-            cert.map(|c| format_rfc3339(c.not_before)),
-            cert.map(|c| format_rfc3339(c.not_after)),
-            super::now(),
-        ])
+        .execute(params_from_iter(values))
         .map_err(|e| map_constraint(e, "signers"))?;
     Ok(changed == 1)
 }

@@ -296,6 +296,16 @@ impl App {
         }
     }
 
+    /// The row an action is about: the open detail view's, else the table's selection.
+    pub(super) fn target_id(&self) -> Option<String> {
+        match &self.detail {
+            Some(d) => Some(d.id.clone()),
+            None => self
+                .current_entity()
+                .and_then(|e| self.selected_id(e).map(str::to_string)),
+        }
+    }
+
     pub(super) fn current_entity(&self) -> Option<Entity> {
         if let Some(d) = &self.detail {
             return Some(d.entity);
@@ -366,12 +376,7 @@ impl App {
             Action::Edit => self.open_edit_form(),
             Action::Delete => self.ask_delete(),
             Action::CopyId => {
-                let id = match &self.detail {
-                    Some(d) => Some(d.id.clone()),
-                    None => self
-                        .current_entity()
-                        .and_then(|e| self.selected_id(e).map(str::to_string)),
-                };
+                let id = self.target_id();
                 if let Some(id) = id {
                     self.info(format!("Copied {id} to the clipboard (OSC 52)"));
                     self.effects.push(Effect::Copy(id));

@@ -45,11 +45,7 @@ impl App {
         let Some(entity) = self.current_entity() else {
             return;
         };
-        let id = match &self.detail {
-            Some(d) => Some(d.id.clone()),
-            None => self.selected_id(entity).map(str::to_string),
-        };
-        let Some(id) = id else { return };
+        let Some(id) = self.target_id() else { return };
         match self.edit_form(entity, &id) {
             Ok(state) => self.form = Some(state),
             Err(e) => self.error(e.to_string()),
@@ -88,11 +84,7 @@ impl App {
         let Some(entity) = self.current_entity() else {
             return;
         };
-        let id = match &self.detail {
-            Some(d) => Some(d.id.clone()),
-            None => self.selected_id(entity).map(str::to_string),
-        };
-        let Some(id) = id else { return };
+        let Some(id) = self.target_id() else { return };
         let question = match entity {
             Entity::Signer => match self.store.signer_by_id(&id) {
                 Ok(Some(s)) => format!("Delete signer {} ({})?", s.draft.name, s.draft.issuer),
