@@ -308,3 +308,24 @@ fn demo_opens_with_a_valid_token_and_the_help_lists_the_others() {
         );
     }
 }
+
+#[test]
+fn an_enormous_paste_is_refused_and_the_token_kept() {
+    let (store, key) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "3");
+    app.handle_paste(&okta_token(&key, claims("alice@example.com", 3600)));
+    app.handle_paste(&"x".repeat(10 * 1024 * 1024));
+    assert!(
+        app.message()
+            .unwrap()
+            .text
+            .starts_with("Paste of 10240 KiB refused"),
+        "{:?}",
+        app.message()
+    );
+    assert!(
+        app.verdict_text().starts_with("VALID"),
+        "the token before the paste is kept"
+    );
+}

@@ -8,6 +8,9 @@ use crossterm::event::{
 use super::app::{App, Tab};
 use super::keymap::{self, Action};
 
+/// The largest paste accepted anywhere in the console.
+pub const MAX_PASTE_BYTES: usize = 256 * 1024;
+
 impl App {
     /// Handles one terminal event.
     pub fn handle_event(&mut self, event: Event) {
@@ -113,6 +116,15 @@ impl App {
 
     /// A bracketed paste: one event, whatever its length.
     pub fn handle_paste(&mut self, text: &str) {
+        // Nothing an admin pastes here is this large (a token is at most 16 KiB, a certificate
+        // a few KiB); refusing keeps a stray paste of a log file from filling memory.
+        if text.len() > MAX_PASTE_BYTES {
+            self.error(format!(
+                "Paste of {} KiB refused: tokens are at most 16 KiB and certificates a few KiB",
+                text.len() / 1024
+            ));
+            return;
+        }
         if let Some(state) = &mut self.form {
             state.form.paste(text);
         } else if self.filtering {
