@@ -79,12 +79,13 @@ where
         out.write_all(if count == 0 { b"[\n  " } else { b",\n  " })?;
         // One level deeper: every newline gains two spaces. JSON strings never hold a raw
         // newline, so this is exact.
-        for line in buffer.split_inclusive(|b| *b == b'\n') {
-            out.write_all(line)?;
-            if line.ends_with(b"\n") {
-                out.write_all(b"  ")?;
-            }
+        let mut start = 0;
+        for newline in memchr::memchr_iter(b'\n', &buffer) {
+            out.write_all(&buffer[start..=newline])?;
+            out.write_all(b"  ")?;
+            start = newline + 1;
         }
+        out.write_all(&buffer[start..])?;
         count += 1;
         Ok(())
     };
