@@ -60,29 +60,34 @@ where
 {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    write_json_array(&mut out, produce)?;
+    write_json_array(&mut out, 0, produce)?;
+    std::io::Write::write_all(&mut out, b"\n")?;
     std::io::Write::flush(&mut out)?;
     Ok(())
 }
 
-/// [`stream_json_array`] into any writer.
-pub fn write_json_array<W, F>(out: &mut W, produce: F) -> anyhow::Result<()>
+/// A pretty JSON array nested `depth` levels deep, streamed into any writer: what
+/// `serde_json::to_string_pretty` prints for that array at that depth, without a trailing
+/// newline.
+pub fn write_json_array<W, F>(out: &mut W, depth: usize, produce: F) -> anyhow::Result<()>
 where
     W: std::io::Write,
     F: FnOnce(&mut dyn FnMut(&dyn erased::Element) -> anyhow::Result<()>) -> anyhow::Result<()>,
 {
+    let inner = "  ".repeat(depth + 1);
     let mut count = 0usize;
     let mut buffer = Vec::with_capacity(4096);
     let mut emit = |element: &dyn erased::Element| -> anyhow::Result<()> {
         buffer.clear();
         element.write_pretty(&mut buffer)?;
-        out.write_all(if count == 0 { b"[\n  " } else { b",\n  " })?;
-        // One level deeper: every newline gains two spaces. JSON strings never hold a raw
+        out.write_all(if count == 0 { b"[\n" } else { b",\n" })?;
+        out.write_all(inner.as_bytes())?;
+        // Nested deeper: every newline gains the indent. JSON strings never hold a raw
         // newline, so this is exact.
         let mut start = 0;
         for newline in memchr::memchr_iter(b'\n', &buffer) {
             out.write_all(&buffer[start..=newline])?;
-            out.write_all(b"  ")?;
+            out.write_all(inner.as_bytes())?;
             start = newline + 1;
         }
         out.write_all(&buffer[start..])?;
@@ -90,7 +95,13 @@ where
         Ok(())
     };
     produce(&mut emit)?;
-    out.write_all(if count == 0 { b"[]\n" } else { b"\n]\n" })?;
+    if count == 0 {
+        out.write_all(b"[]")?;
+    } else {
+        out.write_all(b"\n")?;
+        out.write_all("  ".repeat(depth).as_bytes())?;
+        out.write_all(b"]")?;
+    }
     Ok(())
 }
 
@@ -116,7 +127,7 @@ mod tests {
 
     fn streamed(items: &[serde_json::Value]) -> String {
         let mut out = Vec::new();
-        write_json_array(&mut out, |emit| {
+        write_json_array(&mut out, 0, |emit| {
             for item in items {
                 emit(item)?;
             }
@@ -134,8 +145,8 @@ mod tests {
         ];
         assert_eq!(
             streamed(&items),
-            serde_json::to_string_pretty(&items).unwrap() + "\n"
+            serde_json::to_string_pretty(&items).unwrap()
         );
-        assert_eq!(streamed(&[]), "[]\n");
+        assert_eq!(streamed(&[]), "[]");
     }
 }

@@ -6,31 +6,49 @@ use std::path::Path;
 
 use super::Exit;
 use super::args::VerifyArgs;
-use super::output::{or_dash, print_json, print_table};
+use super::output::{or_dash, print_json, print_table, write_json_array};
 use crate::interchange;
 use crate::store::Store;
 use crate::verify;
 
 pub fn export(store: &Store, output: Option<&Path>) -> Result<Exit> {
-    let document = interchange::export(store)?;
-    let text = serde_json::to_string_pretty(&document)? + "\n";
     match output {
-        None => print!("{text}"),
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            write_export(store, &mut out)?;
+            std::io::Write::flush(&mut out)?;
+        }
         Some(path) => {
             // Write beside the target and rename, so a failed export never leaves half a file.
             let dir = match path.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p,
                 _ => Path::new("."),
             };
-            let mut temp = tempfile::NamedTempFile::new_in(dir)
+            let temp = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("output: cannot write in {}", dir.display()))?;
-            std::io::Write::write_all(&mut temp, text.as_bytes())
+            let mut out = std::io::BufWriter::new(temp);
+            write_export(store, &mut out)
                 .with_context(|| format!("output: cannot write {}", path.display()))?;
+            let temp = out.into_inner().map_err(|e| {
+                anyhow::anyhow!("output: cannot write {} ({})", path.display(), e.error())
+            })?;
             temp.persist(path)
                 .with_context(|| format!("output: cannot write {}", path.display()))?;
         }
     }
     Ok(Exit::Success)
+}
+
+/// The export document, streamed row by row: byte for byte the pretty printing of
+/// [`interchange::export`], without holding every row in memory.
+pub fn write_export(store: &Store, out: &mut impl std::io::Write) -> Result<()> {
+    out.write_all(b"{\n  \"externalJwtSigners\": ")?;
+    write_json_array(out, 1, |emit| store.for_each_signer(|s| emit(&s)))?;
+    out.write_all(b",\n  \"identities\": ")?;
+    write_json_array(out, 1, |emit| store.for_each_identity(|i| emit(&i)))?;
+    out.write_all(b"\n}\n")?;
+    Ok(())
 }
 
 pub fn import(store: &mut Store, file: &str) -> Result<Exit> {
@@ -132,4 +150,44 @@ fn parse_time(raw: &str) -> Result<chrono::DateTime<chrono::Utc>> {
                 "at: \"{raw}\" is neither RFC 3339 (2026-11-30T10:00:00Z) nor UNIX seconds"
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IdentityDraft, SignerDraft};
+
+    fn export_text(store: &Store) -> String {
+        let mut out = Vec::new();
+        write_export(store, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn streamed_export_is_the_pretty_printed_document() {
+        let mut store = Store::open_in_memory().unwrap();
+        let pretty = |store: &Store| {
+            serde_json::to_string_pretty(&interchange::export(store).unwrap()).unwrap() + "\n"
+        };
+        assert_eq!(export_text(&store), pretty(&store), "empty lists");
+        for name in ["a", "b"] {
+            let draft = SignerDraft {
+                name: name.into(),
+                issuer: format!("https://{name}"),
+                audience: "z".into(),
+                jwks_endpoint: Some(format!("https://{name}/jwks")),
+                scopes: vec!["openid".into()],
+                ..SignerDraft::default()
+            };
+            store.create_signer(&draft.validate().unwrap()).unwrap();
+        }
+        store
+            .create_identity(&IdentityDraft {
+                name: "alice".into(),
+                external_id: Some("alice@x".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(export_text(&store), pretty(&store));
+    }
 }

@@ -142,6 +142,22 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Calls `each` with every identity, ordered by name, one row at a time.
+    pub fn for_each_identity<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(Identity) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM identities ORDER BY name"))
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([]).map_err(StoreError::from)?;
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            each(from_row(row).map_err(StoreError::from)?)?;
+        }
+        Ok(())
+    }
+
     /// The identity with this id.
     pub fn identity_by_id(&self, id: &str) -> Result<Option<Identity>, StoreError> {
         self.lookups

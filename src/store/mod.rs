@@ -87,8 +87,6 @@ impl Store {
         )
         .map_err(|e| open_error(describe_open_failure(&e)))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Reads through a memory map skip a copy per page; a long listing reads every page.
-        conn.execute_batch("PRAGMA mmap_size = 268435456;")?;
         match schema::is_current(&conn) {
             Ok(true) => {}
             Ok(false) if !strict => return Store::open(path),
