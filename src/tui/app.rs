@@ -281,8 +281,15 @@ impl App {
             vec![Context::Confirm]
         } else if self.help {
             vec![Context::Global]
-        } else if self.form.is_some() {
-            vec![Context::Form]
+        } else if let Some(state) = &self.form {
+            // The focused field decides what Space and the arrows mean.
+            if !state.form.focused_is_text() {
+                vec![Context::FormChoice, Context::Form]
+            } else if state.form.focused_is_multiline() {
+                vec![Context::Form]
+            } else {
+                vec![Context::FormLine, Context::Form]
+            }
         } else if self.filtering {
             vec![Context::Filter]
         } else if self.detail.is_some() {
@@ -385,15 +392,9 @@ impl App {
             Action::Back => self.back(),
             Action::NextField => self.with_form(|f| f.move_focus(true)),
             Action::PrevField => self.with_form(|f| f.move_focus(false)),
-            Action::Toggle => self.with_form(|f| {
-                f.toggle();
-            }),
-            Action::ChoicePrev => self.with_form(|f| {
-                f.choose(false);
-            }),
-            Action::ChoiceNext => self.with_form(|f| {
-                f.choose(true);
-            }),
+            Action::Toggle => self.with_form(Form::toggle),
+            Action::ChoicePrev => self.with_form(|f| f.choose(false)),
+            Action::ChoiceNext => self.with_form(|f| f.choose(true)),
             Action::Save => self.save_form(),
             Action::Confirm => self.confirmed(),
             Action::Cancel => self.confirm = None,

@@ -225,34 +225,24 @@ impl Form {
         self.focus = visible[next];
     }
 
-    /// Space: toggles a yes/no field or the fold. Returns false if the focused field is text
-    /// (the space is then typed).
-    pub fn toggle(&mut self) -> bool {
+    /// Space: toggles a yes/no field or the fold, or steps a choice. (The keymap sends it here
+    /// only when such a field has focus; on text it is typed.)
+    pub fn toggle(&mut self) {
         let Some(field) = self.fields.get_mut(self.focus) else {
-            return false;
+            return;
         };
         match &mut field.value {
-            FieldValue::Bool(b) => {
-                *b = !*b;
-                true
-            }
-            FieldValue::Fold => {
-                self.expanded = !self.expanded;
-                true
-            }
-            FieldValue::Choice(_) => {
-                self.choose(true);
-                true
-            }
-            FieldValue::Text(_) => false,
+            FieldValue::Bool(b) => *b = !*b,
+            FieldValue::Fold => self.expanded = !self.expanded,
+            FieldValue::Choice(_) => self.choose(true),
+            FieldValue::Text(_) => {}
         }
     }
 
-    /// Left/Right on a choice. Returns false if the focused field is text (the arrow then
-    /// moves the cursor).
-    pub fn choose(&mut self, forward: bool) -> bool {
+    /// Left/Right: the previous or next value of a choice, or flips a yes/no field.
+    pub fn choose(&mut self, forward: bool) {
         let Some(field) = self.fields.get_mut(self.focus) else {
-            return false;
+            return;
         };
         match (&mut field.value, field.spec.kind) {
             (FieldValue::Choice(i), FieldKind::Choice(options)) => {
@@ -262,13 +252,9 @@ impl Form {
                 } else {
                     (*i + n - 1) % n
                 };
-                true
             }
-            (FieldValue::Bool(b), _) => {
-                *b = !*b;
-                true
-            }
-            _ => false,
+            (FieldValue::Bool(b), _) => *b = !*b,
+            _ => {}
         }
     }
 

@@ -42,28 +42,9 @@ impl App {
         }
         let contexts = self.contexts();
         let action = keymap::lookup(&contexts, &key);
-        // Space and arrows in a text field are typing, not form actions.
-        let typing_field = self.form.as_ref().is_some_and(|f| f.form.focused_is_text());
         match action {
-            Some(Action::Toggle) if typing_field => self.type_into_form(key),
-            Some(Action::ChoicePrev | Action::ChoiceNext) if typing_field => {
-                self.type_into_form(key)
-            }
-            Some(Action::NextField | Action::PrevField)
-                if typing_field
-                    && matches!(key.code, KeyCode::Up | KeyCode::Down)
-                    && self
-                        .form
-                        .as_ref()
-                        .is_some_and(|f| f.form.focused_is_multiline()) =>
-            {
-                self.type_into_form(key)
-            }
             Some(action) => self.apply(action),
             None if self.form.is_some() => self.type_into_form(key),
-            // While filtering, the arrows still move through the narrowing list.
-            None if self.filtering && key.code == KeyCode::Down => self.apply(Action::Down),
-            None if self.filtering && key.code == KeyCode::Up => self.apply(Action::Up),
             None if self.filtering => self.type_into_filter(key),
             None if self.tab == Tab::Verify
                 && self.detail.is_none()

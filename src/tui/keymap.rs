@@ -92,6 +92,10 @@ pub enum Context {
     Detail,
     /// A form is open.
     Form,
+    /// A form's focused field is one line of text.
+    FormLine,
+    /// A form's focused field is yes/no, a choice, or the fold.
+    FormChoice,
     /// A confirmation is shown.
     Confirm,
     /// The filter line is being typed.
@@ -110,6 +114,8 @@ impl Context {
             Context::Table => "Tables",
             Context::Detail => "Detail view",
             Context::Form => "Forms",
+            Context::FormLine => "Forms, on a one-line text field",
+            Context::FormChoice => "Forms, on a yes/no or choice field",
             Context::Confirm => "Confirmation",
             Context::Filter => "Filter",
             Context::Verify => "Verify pane",
@@ -246,6 +252,20 @@ pub const BINDINGS: &[Binding] = &[
         "clear the filter",
         Some("clear"),
     ),
+    bind(
+        Filter,
+        &[plain(Down)],
+        Action::Down,
+        "move down through the matches",
+        None,
+    ),
+    bind(
+        Filter,
+        &[plain(Up)],
+        Action::Up,
+        "move up through the matches",
+        None,
+    ),
     bind(Form, &[ctrl('s')], Action::Save, "save", Some("save")),
     bind(
         Form,
@@ -256,34 +276,64 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         Form,
-        &[plain(Tab), plain(Down)],
+        &[plain(Tab)],
         Action::NextField,
         "next field",
         Some("next"),
     ),
     bind(
         Form,
-        &[plain(BackTab), plain(Up)],
+        &[plain(BackTab)],
+        Action::PrevField,
+        "previous field",
+        None,
+    ),
+    // On one-line text and on yes/no or choice fields the arrows also move between fields;
+    // in the certificate field they move the cursor, so they are not bound there.
+    bind(
+        FormLine,
+        &[plain(Down)],
+        Action::NextField,
+        "next field",
+        None,
+    ),
+    bind(
+        FormLine,
+        &[plain(Up)],
         Action::PrevField,
         "previous field",
         None,
     ),
     bind(
-        Form,
+        FormChoice,
+        &[plain(Down)],
+        Action::NextField,
+        "next field",
+        None,
+    ),
+    bind(
+        FormChoice,
+        &[plain(Up)],
+        Action::PrevField,
+        "previous field",
+        None,
+    ),
+    bind(
+        FormChoice,
         &[ch(' ')],
         Action::Toggle,
         "toggle a yes/no field or the advanced section",
         Some("toggle"),
     ),
     bind(
-        Form,
+        FormChoice,
         &[plain(Left)],
         Action::ChoicePrev,
         "previous choice",
         None,
     ),
     bind(
-        Form,
+        FormChoice,
         &[plain(Right)],
         Action::ChoiceNext,
         "next choice",
@@ -536,7 +586,7 @@ pub fn hints(contexts: &[Context]) -> Vec<(String, &'static str)> {
 /// The help overlay's sections: a context title and `keys — help` lines.
 pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
     let order = [
-        Global, Table, Detail, Form, Filter, Confirm, Verify, VerifyEdit,
+        Global, Table, Detail, Form, FormLine, FormChoice, Filter, Confirm, Verify, VerifyEdit,
     ];
     order
         .iter()
