@@ -476,3 +476,23 @@ fn page_down_moves_one_screenful() {
         .name;
     assert_eq!(name, format!("s-{visible:03}"));
 }
+
+#[test]
+fn detail_view_shows_an_edit_made_from_it() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "G"); // okta
+    press(&mut app, "Enter");
+    assert!(screen(&mut app, 120, 40).contains("api://ziti"));
+    press(&mut app, "e");
+    press(&mut app, "Tab");
+    press(&mut app, "Tab");
+    type_text(&mut app, "-edge");
+    press(&mut app, "C-s");
+    let shown = screen(&mut app, 120, 40);
+    assert!(
+        shown.contains("Signer okta") && shown.contains("api://ziti-edge"),
+        "{shown}"
+    );
+    assert!(shown.contains("Version  2"), "{shown}");
+}

@@ -96,6 +96,10 @@ pub struct DetailState {
     pub id: String,
     /// Lines scrolled.
     pub scroll: u16,
+    /// The title, read from the store when the view opens or the data changes.
+    pub title: String,
+    /// The content, likewise: drawing a frame never queries the store.
+    pub lines: Vec<ratatui::text::Line<'static>>,
 }
 
 /// What the runner must do outside the UI state (terminal writes, threads).
@@ -266,6 +270,13 @@ impl App {
         self.signers.set_rows(rows);
         let identities = self.store.list_identities()?;
         self.identities.set_items(&identities, &ctx);
+        if let Some((entity, id)) = self.detail.as_ref().map(|d| (d.entity, d.id.clone())) {
+            let (title, lines) = self.detail_content(entity, &id);
+            if let Some(detail) = &mut self.detail {
+                detail.title = title;
+                detail.lines = lines;
+            }
+        }
         Ok(())
     }
 
@@ -471,10 +482,13 @@ impl App {
             return;
         };
         if let Some(id) = self.selected_id(entity).map(str::to_string) {
+            let (title, lines) = self.detail_content(entity, &id);
             self.detail = Some(DetailState {
                 entity,
                 id,
                 scroll: 0,
+                title,
+                lines,
             });
         }
     }

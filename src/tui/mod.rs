@@ -5,6 +5,7 @@
 //! thread and comes back as an event. Redraws happen on events, not on a timer.
 
 mod app;
+mod detail;
 mod editing;
 mod form;
 mod identities;

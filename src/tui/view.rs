@@ -5,7 +5,7 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::app::{App, Entity, Tab};
+use super::app::{App, Tab};
 use super::keymap;
 use super::{centered, identities, signers};
 
@@ -41,9 +41,8 @@ impl App {
                 self.verify.render(frame, main, &theme);
             }
         }
-        if let Some(detail) = &self.detail {
-            let (entity, id, scroll) = (detail.entity, detail.id.clone(), detail.scroll);
-            self.render_detail(frame, main, entity, &id, scroll);
+        if self.detail.is_some() {
+            self.render_detail(frame, main);
         }
         let theme = self.options.theme;
         if let Some(state) = &mut self.form {
@@ -163,65 +162,23 @@ impl App {
         }
     }
 
-    fn render_detail(
-        &mut self,
-        frame: &mut Frame<'_>,
-        area: Rect,
-        entity: Entity,
-        id: &str,
-        scroll: u16,
-    ) {
+    fn render_detail(&mut self, frame: &mut Frame<'_>, area: Rect) {
         let theme = self.options.theme;
-        let now = self.now();
-        let last_change = self.store.audit_log(1, Some(id)).ok().and_then(|log| {
-            log.into_iter().next().map(|e| {
-                let who = match e.client_address {
-                    Some(addr) => format!("{} from {addr}", e.actor),
-                    None => e.actor,
-                };
-                format!("{} by {who} at {}", e.action, e.at)
-            })
-        });
-        let (title, lines) = match entity {
-            Entity::Signer => match self.store.signer_by_id(id) {
-                Ok(Some(s)) => (
-                    format!(" Signer {} ", s.draft.name),
-                    signers::detail_lines(&s, now, &theme, last_change),
-                ),
-                _ => (
-                    " Signer ".to_string(),
-                    vec![Line::from("This signer no longer exists.")],
-                ),
-            },
-            Entity::Identity => match self.store.identity_by_id(id) {
-                Ok(Some(i)) => {
-                    let all = self.store.list_signers().unwrap_or_default();
-                    (
-                        format!(" Identity {} ", i.draft.name),
-                        identities::detail_lines(&i, &all, &theme, last_change),
-                    )
-                }
-                _ => (
-                    " Identity ".to_string(),
-                    vec![Line::from("This identity no longer exists.")],
-                ),
-            },
+        let Some(detail) = &mut self.detail else {
+            return;
         };
-        let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
-        let scroll = scroll.min(max_scroll);
-        if let Some(d) = &mut self.detail {
-            d.scroll = scroll;
-        }
+        let max_scroll = (detail.lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
+        detail.scroll = detail.scroll.min(max_scroll);
         frame.render_widget(Clear, area);
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border())
-            .title(Span::styled(title, theme.header()));
+            .title(Span::styled(detail.title.clone(), theme.header()));
         frame.render_widget(
-            Paragraph::new(lines)
+            Paragraph::new(detail.lines.clone())
                 .block(block)
                 .wrap(Wrap { trim: false })
-                .scroll((scroll, 0)),
+                .scroll((detail.scroll, 0)),
             area,
         );
     }
