@@ -24,31 +24,26 @@ awk 'BEGIN {
 }' > "$WORK/big.json"
 "$BIN" --db "$WORK/big.db" import "$WORK/big.json"
 
-measure() { # label, command...
-  local label="$1"; shift
-  local best_ms=999999 rss=0
+# Runs "$2" (a shell command that writes /usr/bin/time -v output to $TIME_FILE) five times and
+# prints the best wall time with its peak RSS.
+best_of_five() { # label, command
+  local label="$1" command="$2" best_ms=999999 rss=0 wall ms kb
+  export TIME_FILE="$WORK/time.txt"
   for _ in 1 2 3 4 5; do
-    /usr/bin/time -v -o "$WORK/time.txt" "$@" > /dev/null 2>&1 || true
-    local wall ms kb
-    wall=$(grep "Elapsed (wall clock)" "$WORK/time.txt" | awk '{print $NF}')
+    bash -c "$command" > /dev/null 2>&1 || true
+    wall=$(grep "Elapsed (wall clock)" "$TIME_FILE" | awk '{print $NF}')
     ms=$(awk -v t="$wall" 'BEGIN { n = split(t, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%d", s * 1000 }')
-    kb=$(grep "Maximum resident set size" "$WORK/time.txt" | awk '{print $NF}')
+    kb=$(grep "Maximum resident set size" "$TIME_FILE" | awk '{print $NF}')
     if [ "$ms" -lt "$best_ms" ]; then best_ms=$ms; rss=$kb; fi
   done
   printf "%-50s best of 5: %5d ms, peak RSS %6.1f MiB\n" "$label" "$best_ms" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
 }
 
-measure "signer list --json (100 000 signers)" "$BIN" --db "$WORK/big.db" signer list --json
+best_of_five "signer list --json (100 000 signers)" \
+  "/usr/bin/time -v -o \$TIME_FILE $BIN --db $WORK/big.db signer list --json"
 # The console needs a terminal: script(1) gives it a pty; time measures extjwt alone inside it.
-best=999999; rss=0
-for _ in 1 2 3 4 5; do
-  script -qec "/usr/bin/time -v -o $WORK/tui.txt $BIN --db $WORK/big.db --exit-after-first-frame" /dev/null > /dev/null
-  wall=$(grep "Elapsed (wall clock)" "$WORK/tui.txt" | awk '{print $NF}')
-  ms=$(awk -v t="$wall" 'BEGIN { n = split(t, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%d", s * 1000 }')
-  kb=$(grep "Maximum resident set size" "$WORK/tui.txt" | awk '{print $NF}')
-  if [ "$ms" -lt "$best" ]; then best=$ms; rss=$kb; fi
-done
-printf "%-50s best of 5: %5d ms, peak RSS %6.1f MiB\n" "console start-up to first frame (100 000)" "$best" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
+best_of_five "console start-up to first frame (100 000)" \
+  "script -qec '/usr/bin/time -v -o \$TIME_FILE $BIN --db $WORK/big.db --exit-after-first-frame' /dev/null"
 
 echo "== extjwt verify vs jwt decode (RS256, same token and key)"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2> /dev/null

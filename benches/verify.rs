@@ -42,8 +42,7 @@ fn case(name: &'static str, sig: &'static SignatureAlgorithm, alg: Algorithm) ->
         _ => DecodingKey::from_ec_pem(public_pem.as_bytes()),
     }
     .expect("decoding key");
-    let mut store = Store::open_in_memory().expect("store");
-    let draft = SignerDraft {
+    let store = store_with(&[SignerDraft {
         name: "bench".into(),
         issuer: "https://bench.idp".into(),
         audience: "ziti".into(),
@@ -51,17 +50,7 @@ fn case(name: &'static str, sig: &'static SignatureAlgorithm, alg: Algorithm) ->
         kid: Some("bench-1".into()),
         claims_property: "/email".into(),
         ..SignerDraft::default()
-    };
-    store
-        .create_signer(&draft.validate().expect("valid"))
-        .expect("signer");
-    store
-        .create_identity(&IdentityDraft {
-            name: "alice".into(),
-            external_id: Some("alice@example.com".into()),
-            ..Default::default()
-        })
-        .expect("identity");
+    }]);
     Case {
         name,
         alg,
@@ -69,6 +58,24 @@ fn case(name: &'static str, sig: &'static SignatureAlgorithm, alg: Algorithm) ->
         decoding,
         store,
     }
+}
+
+/// An in-memory store with these signers and alice (externalId alice@example.com).
+fn store_with(signers: &[SignerDraft]) -> Store {
+    let mut store = Store::open_in_memory().expect("store");
+    for draft in signers {
+        store
+            .create_signer(&draft.validate().expect("valid"))
+            .expect("signer");
+    }
+    store
+        .create_identity(&IdentityDraft {
+            name: "alice".into(),
+            external_id: Some("alice@example.com".into()),
+            ..Default::default()
+        })
+        .expect("identity");
+    store
 }
 
 fn bench(c: &mut Criterion) {
@@ -136,7 +143,6 @@ fn key_sources(c: &mut Criterion) {
                 request.respond(tiny_http::Response::from_string(jwks.clone()).with_header(header));
         }
     });
-    let mut store = Store::open_in_memory().expect("store");
     let base = SignerDraft {
         audience: "ziti".into(),
         kid: Some("bench-1".into()),
@@ -156,19 +162,7 @@ fn key_sources(c: &mut Criterion) {
         kid: None,
         ..base
     };
-    store
-        .create_signer(&cert_signer.validate().expect("valid"))
-        .expect("signer");
-    store
-        .create_signer(&jwks_signer.validate().expect("valid"))
-        .expect("signer");
-    store
-        .create_identity(&IdentityDraft {
-            name: "alice".into(),
-            external_id: Some("alice@example.com".into()),
-            ..Default::default()
-        })
-        .expect("identity");
+    let store = store_with(&[cert_signer, jwks_signer]);
     let encoding = EncodingKey::from_rsa_pem(key.serialize_pem().as_bytes()).expect("encoding");
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some("bench-1".into());

@@ -2,24 +2,13 @@
 //! wrong values go through `parse_import` and `Store::import` without a panic; a refused file
 //! changes nothing; nesting and size are bounded.
 
+mod common;
+
+use common::fuzz_config as config;
 use extjwt::interchange::{ImportError, parse_import};
 use extjwt::store::Store;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 use serde_json::{Map, Value};
-
-fn config(cases: u32, seed: u64) -> Config {
-    let scale: u32 = std::env::var("EXTJWT_FUZZ_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    Config {
-        cases: cases * scale.max(1),
-        failure_persistence: None,
-        rng_seed: RngSeed::Fixed(seed),
-        ..Config::default()
-    }
-}
 
 thread_local! {
     static STORE: std::cell::RefCell<Store> = std::cell::RefCell::new(Store::open_in_memory().unwrap());

@@ -8,12 +8,12 @@ mod common;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
+use common::fuzz_config as config;
 use extjwt::model::{IdentityDraft, SignerDraft};
 use extjwt::store::Store;
 use extjwt::verify::{FetchPolicy, KeyCache, Verifier};
 use jsonwebtoken::Algorithm;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 use serde_json::{Value, json};
 
 struct World {
@@ -73,20 +73,6 @@ fn check(token: &str) {
         let _ = report.to_json();
         let _ = report.to_text();
     });
-}
-
-/// `EXTJWT_FUZZ_SCALE=N` multiplies every case count (the README records the million-case run).
-fn config(cases: u32, seed: u64) -> Config {
-    let scale: u32 = std::env::var("EXTJWT_FUZZ_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    Config {
-        cases: cases * scale.max(1),
-        failure_persistence: None,
-        rng_seed: RngSeed::Fixed(seed),
-        ..Config::default()
-    }
 }
 
 fn json_value() -> impl Strategy<Value = Value> {

@@ -44,6 +44,32 @@ pub struct FieldSpec {
     pub placeholder: &'static str,
 }
 
+impl FieldSpec {
+    /// A field shown from the start.
+    pub const fn new(
+        key: &'static str,
+        label: &'static str,
+        kind: FieldKind,
+        placeholder: &'static str,
+    ) -> FieldSpec {
+        FieldSpec {
+            key,
+            label,
+            kind,
+            advanced: false,
+            placeholder,
+        }
+    }
+
+    /// The same field, hidden in the folded advanced section.
+    pub const fn advanced(self) -> FieldSpec {
+        FieldSpec {
+            advanced: true,
+            ..self
+        }
+    }
+}
+
 enum FieldValue {
     Text(Box<TextArea<'static>>),
     Bool(bool),

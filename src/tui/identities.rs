@@ -77,48 +77,17 @@ const TYPES: &[&str] = &["User", "Device", "Service", "Router", "Default"];
 
 /// The identity form's rows.
 pub const FORM_FIELDS: &[FieldSpec] = &[
-    FieldSpec {
-        key: "name",
-        label: "Name",
-        kind: FieldKind::Text,
-        advanced: false,
-        placeholder: "alice",
-    },
-    FieldSpec {
-        key: "externalId",
-        label: "External ID",
-        kind: FieldKind::Text,
-        advanced: false,
-        placeholder: "alice@example.com (the claim value tokens carry)",
-    },
-    FieldSpec {
-        key: "type",
-        label: "Type",
-        kind: FieldKind::Choice(TYPES),
-        advanced: false,
-        placeholder: "",
-    },
-    FieldSpec {
-        key: "isAdmin",
-        label: "Admin",
-        kind: FieldKind::Bool,
-        advanced: false,
-        placeholder: "",
-    },
-    FieldSpec {
-        key: "disabled",
-        label: "Disabled",
-        kind: FieldKind::Bool,
-        advanced: false,
-        placeholder: "",
-    },
-    FieldSpec {
-        key: "authPolicyId",
-        label: "Auth policy ID",
-        kind: FieldKind::Text,
-        advanced: false,
-        placeholder: "default",
-    },
+    FieldSpec::new("name", "Name", FieldKind::Text, "alice"),
+    FieldSpec::new(
+        "externalId",
+        "External ID",
+        FieldKind::Text,
+        "alice@example.com (the claim value tokens carry)",
+    ),
+    FieldSpec::new("type", "Type", FieldKind::Choice(TYPES), ""),
+    FieldSpec::new("isAdmin", "Admin", FieldKind::Bool, ""),
+    FieldSpec::new("disabled", "Disabled", FieldKind::Bool, ""),
+    FieldSpec::new("authPolicyId", "Auth policy ID", FieldKind::Text, "default"),
 ];
 
 /// A form filled from `draft`.

@@ -103,114 +103,88 @@ pub fn decorate(column: usize, text: &str, theme: &Theme) -> Style {
 const KEY_SOURCES: &[&str] = &["Certificate", "JWKS endpoint"];
 const TARGET_TOKENS: &[&str] = &["ACCESS", "ID"];
 
-const fn field(
-    key: &'static str,
-    label: &'static str,
-    kind: FieldKind,
-    placeholder: &'static str,
-) -> FieldSpec {
-    FieldSpec {
-        key,
-        label,
-        kind,
-        advanced: false,
-        placeholder,
-    }
-}
-
-const fn advanced(
-    key: &'static str,
-    label: &'static str,
-    kind: FieldKind,
-    placeholder: &'static str,
-) -> FieldSpec {
-    FieldSpec {
-        key,
-        label,
-        kind,
-        advanced: true,
-        placeholder,
-    }
-}
-
 /// Every signer field of design §2, advanced enrollment fields folded.
 pub const FORM_FIELDS: &[FieldSpec] = &[
-    field("name", "Name", FieldKind::Text, "okta"),
-    field(
+    FieldSpec::new("name", "Name", FieldKind::Text, "okta"),
+    FieldSpec::new(
         "issuer",
         "Issuer",
         FieldKind::Text,
         "https://dev-123.okta.com/oauth2/default",
     ),
-    field("audience", "Audience", FieldKind::Text, "api://ziti"),
-    field(
+    FieldSpec::new("audience", "Audience", FieldKind::Text, "api://ziti"),
+    FieldSpec::new(
         "keySource",
         "Key source",
         FieldKind::Choice(KEY_SOURCES),
         "",
     ),
-    field(
+    FieldSpec::new(
         "certPem",
         "Certificate PEM",
         FieldKind::Multiline,
         "-----BEGIN CERTIFICATE----- … (paste it)",
     ),
-    field(
+    FieldSpec::new(
         "jwksEndpoint",
         "JWKS endpoint",
         FieldKind::Text,
         "https://idp.example.com/.well-known/jwks.json",
     ),
-    field(
+    FieldSpec::new(
         "kid",
         "Kid",
         FieldKind::Text,
         "okta-key-1 (empty: the certificate fingerprint)",
     ),
-    field("claimsProperty", "Claims property", FieldKind::Text, "/sub"),
-    field("useExternalId", "Use external ID", FieldKind::Bool, ""),
-    field("enabled", "Enabled", FieldKind::Bool, ""),
-    field(
+    FieldSpec::new("claimsProperty", "Claims property", FieldKind::Text, "/sub"),
+    FieldSpec::new("useExternalId", "Use external ID", FieldKind::Bool, ""),
+    FieldSpec::new("enabled", "Enabled", FieldKind::Bool, ""),
+    FieldSpec::new(
         "externalAuthUrl",
         "External auth URL",
         FieldKind::Text,
         "https://idp.example.com/authorize",
     ),
-    field("clientId", "Client ID", FieldKind::Text, "0oa1b2c3d4"),
-    field("scopes", "Scopes", FieldKind::Text, "openid, email"),
-    field(
+    FieldSpec::new("clientId", "Client ID", FieldKind::Text, "0oa1b2c3d4"),
+    FieldSpec::new("scopes", "Scopes", FieldKind::Text, "openid, email"),
+    FieldSpec::new(
         "targetToken",
         "Target token",
         FieldKind::Choice(TARGET_TOKENS),
         "",
     ),
-    field("tags", "Tags", FieldKind::Text, "team=net, env=prod"),
-    field("advanced", "Enrollment", FieldKind::Fold, ""),
-    advanced("enrollToCertEnabled", "Enroll to cert", FieldKind::Bool, ""),
-    advanced(
+    FieldSpec::new("tags", "Tags", FieldKind::Text, "team=net, env=prod"),
+    FieldSpec::new("advanced", "Enrollment", FieldKind::Fold, ""),
+    FieldSpec::new("enrollToCertEnabled", "Enroll to cert", FieldKind::Bool, "").advanced(),
+    FieldSpec::new(
         "enrollToTokenEnabled",
         "Enroll to token",
         FieldKind::Bool,
         "",
-    ),
-    advanced(
+    )
+    .advanced(),
+    FieldSpec::new(
         "enrollNameClaimsSelector",
         "Name claims selector",
         FieldKind::Text,
         "/sub",
-    ),
-    advanced(
+    )
+    .advanced(),
+    FieldSpec::new(
         "enrollAttributeClaimsSelector",
         "Attribute claims selector",
         FieldKind::Text,
         "/groups",
-    ),
-    advanced(
+    )
+    .advanced(),
+    FieldSpec::new(
         "enrollAuthPolicyId",
         "Auth policy ID",
         FieldKind::Text,
         "default",
-    ),
+    )
+    .advanced(),
 ];
 
 fn tags_text(tags: &serde_json::Map<String, Value>) -> String {

@@ -163,3 +163,18 @@ impl TempDb {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf8 path")
 }
+
+/// Proptest settings for the hostile-input tests: a fixed seed (repeatable runs), no failure
+/// files, and `cases` multiplied by `EXTJWT_FUZZ_SCALE` (the README records the million-case runs).
+pub fn fuzz_config(cases: u32, seed: u64) -> proptest::test_runner::Config {
+    let scale: u32 = std::env::var("EXTJWT_FUZZ_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    proptest::test_runner::Config {
+        cases: cases * scale.max(1),
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        ..proptest::test_runner::Config::default()
+    }
+}
