@@ -44,7 +44,6 @@ pub fn store_with_signers(n: usize) -> Store {
 
 fn options() -> AppOptions {
     AppOptions {
-        readonly: false,
         demo: false,
         theme: Theme::new(false),
         sample_tokens: Vec::new(),

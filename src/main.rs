@@ -35,7 +35,7 @@ fn main() -> ExitCode {
 /// Opens the console over the chosen database, or a fresh demo one.
 fn console(cli: &Cli) -> anyhow::Result<cli::Exit> {
     let theme = extjwt::tui::theme::Theme::from_env();
-    let (store, sample_tokens, _demo) = if cli.demo {
+    let (mut store, sample_tokens, _demo) = if cli.demo {
         let (store, tokens, file) = extjwt::demo::create()?.into_parts();
         (store, tokens, Some(file))
     } else {
@@ -47,10 +47,8 @@ fn console(cli: &Cli) -> anyhow::Result<cli::Exit> {
         };
         (store, Vec::new(), None)
     };
-    let mut store = store;
     store.set_readonly(cli.readonly);
     let options = extjwt::tui::AppOptions {
-        readonly: cli.readonly,
         demo: cli.demo,
         theme,
         sample_tokens,

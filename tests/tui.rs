@@ -256,13 +256,7 @@ fn help_overlay_is_generated_from_the_keymap() {
 fn readonly_mode_says_so_and_refuses_changes() {
     let (mut store, _) = seeded_store();
     store.set_readonly(true);
-    let mut app = app(
-        store,
-        extjwt::tui::AppOptions {
-            readonly: true,
-            ..options(false)
-        },
-    );
+    let mut app = app(store, options(false));
     press(&mut app, "d");
     snap("readonly", &mut app);
     let shown = screen(&mut app, 80, 24);

@@ -97,13 +97,7 @@ impl Store {
             }
             Err(e) => return Err(open_error(describe_open_failure(&e))),
         }
-        Ok(Store {
-            conn,
-            location: path.display().to_string(),
-            readonly: true,
-            actor: Actor::from_env(),
-            lookups: lookup_cache::LookupCache::default(),
-        })
+        Ok(Store::assemble(conn, path.display().to_string(), true))
     }
 
     /// A private in-memory database, for tests and benches.
@@ -128,13 +122,17 @@ impl Store {
             schema::MigrationError::Sqlite(e) => StoreError::Sqlite(e),
             other => StoreError::Corrupt(other.to_string()),
         })?;
-        Ok(Store {
+        Ok(Store::assemble(conn, location, false))
+    }
+
+    fn assemble(conn: Connection, location: String, readonly: bool) -> Store {
+        Store {
             conn,
             location,
-            readonly: false,
+            readonly,
             actor: Actor::from_env(),
             lookups: lookup_cache::LookupCache::default(),
-        })
+        }
     }
 
     /// Refuses every change from now on (`--readonly`).

@@ -120,11 +120,9 @@ pub struct Message {
     pub is_error: bool,
 }
 
-/// Settings the console starts with.
+/// Settings the console starts with. (Read-only is the store's own state.)
 #[derive(Debug, Clone)]
 pub struct AppOptions {
-    /// `--readonly`.
-    pub readonly: bool,
     /// Running over a demo database.
     pub demo: bool,
     /// Colours or `NO_COLOR`.

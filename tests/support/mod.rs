@@ -77,7 +77,6 @@ pub fn seeded_store() -> (Store, String) {
 
 pub fn options(plain: bool) -> AppOptions {
     AppOptions {
-        readonly: false,
         demo: false,
         theme: Theme::new(plain),
         sample_tokens: Vec::new(),
