@@ -85,19 +85,27 @@ fn new_signer_form_shows_validation_errors_and_keeps_typing() {
         4,
         "nothing was saved"
     );
-    // Fix the fields; the name then conflicts with okta, shown under Name.
-    press(&mut app, "S-Tab");
-    press(&mut app, "S-Tab");
+    // Fix the fields (focus is on Audience, the first error); the name then conflicts with
+    // okta, which the store reports under Name.
     type_text(&mut app, "api://ziti");
     press(&mut app, "Tab");
     press(&mut app, "Tab");
-    for _ in 0.."ftp".len() + 3 {
-        press(&mut app, "Left");
+    press(&mut app, "Home");
+    for _ in 0.."ftp".len() {
+        press(&mut app, "Delete");
     }
+    type_text(&mut app, "https");
+    press(&mut app, "C-s");
     let shown = screen(&mut app, 160, 40);
     assert!(
-        shown.contains("Edit") || shown.contains("New signer"),
+        shown.contains("✗ a signer with name \"okta\" already exists (okta)"),
         "{shown}"
+    );
+    assert!(shown.contains("https://keys.test/jwks"), "{shown}");
+    assert_eq!(
+        app.store().list_signers().unwrap().len(),
+        4,
+        "still nothing saved"
     );
 }
 

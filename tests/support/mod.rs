@@ -105,6 +105,8 @@ pub fn press(app: &mut App, name: &str) {
         "Space" => (KeyCode::Char(' '), KeyModifiers::NONE),
         "Backspace" => (KeyCode::Backspace, KeyModifiers::NONE),
         "PgDn" => (KeyCode::PageDown, KeyModifiers::NONE),
+        "Home" => (KeyCode::Home, KeyModifiers::NONE),
+        "Delete" => (KeyCode::Delete, KeyModifiers::NONE),
         "PgUp" => (KeyCode::PageUp, KeyModifiers::NONE),
         other if other.starts_with("C-") => (
             KeyCode::Char(other.chars().nth(2).unwrap()),
