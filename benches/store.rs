@@ -3,30 +3,28 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use extjwt::model::IdentityDraft;
-use extjwt::model::import::{ImportPlan, ImportedIdentity};
+use extjwt::model::import::ImportedIdentity;
 use extjwt::store::Store;
 use std::hint::black_box;
 
 fn store_with_identities(n: usize) -> Store {
     let mut store = Store::open_in_memory().expect("store");
-    let identities = (0..n)
-        .map(|i| ImportedIdentity {
-            index: i,
-            draft: IdentityDraft {
-                name: format!("user-{i:07}"),
-                external_id: Some(format!("user-{i}@example.com")),
-                ..IdentityDraft::default()
-            },
-            ..ImportedIdentity::default()
-        })
-        .collect();
-    store
-        .import(&ImportPlan {
-            signers_list: "externalJwtSigners",
-            signers: Vec::new(),
-            identities,
-        })
-        .expect("import");
+    let mut session = store.begin_import().expect("import");
+    for i in 0..n {
+        session
+            .identity(&ImportedIdentity {
+                list: "identities",
+                index: i,
+                draft: IdentityDraft {
+                    name: format!("user-{i:07}"),
+                    external_id: Some(format!("user-{i}@example.com")),
+                    ..IdentityDraft::default()
+                },
+                ..ImportedIdentity::default()
+            })
+            .expect("import");
+    }
+    session.commit().expect("import");
     store.set_lookup_memo(false);
     store
 }

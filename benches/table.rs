@@ -3,7 +3,7 @@
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use extjwt::model::SignerDraft;
-use extjwt::model::import::{ImportPlan, ImportedSigner};
+use extjwt::model::import::ImportedSigner;
 use extjwt::store::Store;
 use extjwt::tui::theme::Theme;
 use extjwt::tui::{App, AppOptions};
@@ -14,31 +14,30 @@ use std::hint::black_box;
 /// A store with `n` JWKS signers, written in one import transaction.
 pub fn store_with_signers(n: usize) -> Store {
     let mut store = Store::open_in_memory().expect("store");
-    let signers = (0..n)
-        .map(|i| ImportedSigner {
-            index: i,
-            id: None,
-            created_at: None,
-            updated_at: None,
-            signer: SignerDraft {
-                name: format!("signer-{i:06}"),
-                issuer: format!("https://idp-{i}.example.com/oauth2/default"),
-                audience: format!("api://ziti-{}", i % 50),
-                jwks_endpoint: Some(format!("https://idp-{i}.example.com/jwks")),
-                enabled: i % 7 != 0,
-                ..SignerDraft::default()
-            }
-            .validate()
-            .expect("valid"),
-        })
-        .collect();
-    store
-        .import(&ImportPlan {
-            signers_list: "externalJwtSigners",
-            signers,
-            identities: Vec::new(),
-        })
-        .expect("import");
+    let mut session = store.begin_import().expect("import");
+    for i in 0..n {
+        let signer = SignerDraft {
+            name: format!("signer-{i:06}"),
+            issuer: format!("https://idp-{i}.example.com/oauth2/default"),
+            audience: format!("api://ziti-{}", i % 50),
+            jwks_endpoint: Some(format!("https://idp-{i}.example.com/jwks")),
+            enabled: i % 7 != 0,
+            ..SignerDraft::default()
+        }
+        .validate()
+        .expect("valid");
+        session
+            .signer(&ImportedSigner {
+                list: "externalJwtSigners",
+                index: i,
+                id: None,
+                created_at: None,
+                updated_at: None,
+                signer,
+            })
+            .expect("import");
+    }
+    session.commit().expect("import");
     store
 }
 

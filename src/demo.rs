@@ -172,8 +172,7 @@ pub fn create() -> Result<Demo> {
         .context("db: cannot create a temporary demo database")?
         .into_temp_path();
     let mut store = Store::open(&file)?;
-    let plan = interchange::parse_import(&demo_document()?.to_string())?;
-    store.import(&plan)?;
+    interchange::import_str(&mut store, &demo_document()?.to_string())?;
     Ok(Demo {
         store,
         tokens: sample_tokens()?,

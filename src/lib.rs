@@ -9,5 +9,6 @@ pub mod demo;
 pub mod interchange;
 pub mod model;
 pub mod store;
+pub mod text;
 pub mod tui;
 pub mod verify;

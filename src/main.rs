@@ -1,9 +1,11 @@
 //! The `extjwt` binary: parse the command line, then run one command or the console.
 
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 
 use extjwt::cli::{self, Cli};
+use extjwt::text::escape;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -14,10 +16,16 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(error) => {
-            eprintln!("{}", usage_error_line(&error));
+            print_error(&usage_error_line(&error));
             return ExitCode::from(2);
         }
     };
+    if cli.demo && cli.command.is_some() {
+        print_error(
+            "--demo opens the console over a throw-away database; it cannot be combined with a command (see --help)",
+        );
+        return ExitCode::from(2);
+    }
     let result = match &cli.command {
         Some(command) => cli::run(&cli, command),
         None => console(&cli),
@@ -26,10 +34,16 @@ fn main() -> ExitCode {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(error) => {
             // One line: the field and the fix, never a backtrace.
-            eprintln!("error: {}", one_line(&error));
+            print_error(&format!("error: {}", one_line(&error)));
             ExitCode::from(2)
         }
     }
+}
+
+/// One line on stderr, escaped: errors quote values from the database, files and tokens. A
+/// closed stderr is not worth a panic.
+fn print_error(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{}", escape(line));
 }
 
 /// Opens the console over the chosen database, or a fresh demo one.
@@ -39,13 +53,8 @@ fn console(cli: &Cli) -> anyhow::Result<cli::Exit> {
         let (store, tokens, file) = extjwt::demo::create()?.into_parts();
         (store, tokens, Some(file))
     } else {
-        let store = if cli.readonly {
-            // SQLite itself refuses writes, not only the console.
-            extjwt::store::Store::open_for_reading(&cli::database_path(cli.db.as_deref())?, true)?
-        } else {
-            cli::open_store(cli)?
-        };
-        (store, Vec::new(), None)
+        // Under --readonly SQLite itself refuses writes, not only the console.
+        (cli::open_store(cli, cli.readonly)?, Vec::new(), None)
     };
     store.set_readonly(cli.readonly);
     let options = extjwt::tui::AppOptions {
@@ -66,7 +75,7 @@ fn one_line(error: &anyhow::Error) -> String {
             text.push_str(&format!(" ({cause})"));
         }
     }
-    text.replace('\n', " ")
+    text
 }
 
 /// clap's usage errors span several lines; scripts and tests read one.

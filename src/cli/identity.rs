@@ -4,9 +4,10 @@ use anyhow::Result;
 
 use super::Exit;
 use super::args::{IdentityCommand, IdentityTypeArg};
-use super::output::{or_dash, print_fields, print_json, print_table, yes_no};
+use super::output::{Out, or_dash, yes_no};
 use crate::model::{IdentityDraft, IdentityType};
 use crate::store::{Store, StoreError};
+use crate::text::SafeText;
 
 fn identity_type(arg: IdentityTypeArg) -> IdentityType {
     match arg {
@@ -18,32 +19,34 @@ fn identity_type(arg: IdentityTypeArg) -> IdentityType {
     }
 }
 
-pub fn run(store: &mut Store, command: &IdentityCommand) -> Result<Exit> {
+pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Result<Exit> {
     match command {
         IdentityCommand::List { json } => {
-            let identities = store.list_identities()?;
             if *json {
-                print_json(&identities)?;
-            } else if identities.is_empty() {
-                println!(
-                    "No identities yet. Add one with: extjwt identity create NAME --external-id X"
-                );
+                out.json_array(|emit| store.for_each_identity(|i| emit(&i)))?;
+                return Ok(Exit::Success);
+            }
+            let identities = store.list_identities()?;
+            if identities.is_empty() {
+                out.line(&SafeText::literal(
+                    "No identities yet. Add one with: extjwt identity create NAME --external-id X",
+                ))?;
             } else {
-                let rows: Vec<Vec<String>> = identities
+                let rows: Vec<Vec<SafeText>> = identities
                     .iter()
                     .map(|i| {
                         vec![
-                            i.draft.name.clone(),
+                            SafeText::escape(&i.draft.name),
                             or_dash(i.draft.external_id.as_deref()),
-                            i.draft.identity_type.as_str().to_string(),
+                            SafeText::literal(i.draft.identity_type.as_str()),
                             yes_no(i.draft.is_admin),
                             yes_no(i.draft.disabled),
-                            i.created_at.clone(),
-                            i.id.clone(),
+                            SafeText::escape(&i.created_at),
+                            SafeText::escape(&i.id),
                         ]
                     })
                     .collect();
-                print_table(
+                out.table(
                     &[
                         "NAME",
                         "EXTERNAL ID",
@@ -54,7 +57,7 @@ pub fn run(store: &mut Store, command: &IdentityCommand) -> Result<Exit> {
                         "ID",
                     ],
                     &rows,
-                );
+                )?;
             }
         }
         IdentityCommand::Show { key, json } => {
@@ -64,20 +67,25 @@ pub fn run(store: &mut Store, command: &IdentityCommand) -> Result<Exit> {
                 if let serde_json::Value::Object(map) = &mut value {
                     map.insert("version".into(), i.version.into());
                 }
-                print_json(&value)?;
+                out.json(&value)?;
             } else {
-                print_fields(&[
-                    ("ID", i.id.clone()),
-                    ("Name", i.draft.name.clone()),
+                let esc = |v: &str| SafeText::escape(v);
+                let mut fields = vec![
+                    ("ID", esc(&i.id)),
+                    ("Name", esc(&i.draft.name)),
                     ("External ID", or_dash(i.draft.external_id.as_deref())),
-                    ("Type", i.draft.identity_type.as_str().to_string()),
+                    ("Type", SafeText::literal(i.draft.identity_type.as_str())),
                     ("Admin", yes_no(i.draft.is_admin)),
                     ("Disabled", yes_no(i.draft.disabled)),
-                    ("Auth policy", i.draft.auth_policy_id.clone()),
-                    ("Created at", i.created_at.clone()),
-                    ("Updated at", i.updated_at.clone()),
-                    ("Version", i.version.to_string()),
-                ]);
+                    ("Auth policy", esc(&i.draft.auth_policy_id)),
+                    ("Created at", esc(&i.created_at)),
+                    ("Updated at", esc(&i.updated_at)),
+                    ("Version", esc(&i.version.to_string())),
+                ];
+                for warning in crate::model::identity::lookalike_warnings(&i.draft) {
+                    fields.push(("Warning", esc(&warning)));
+                }
+                out.fields(&fields)?;
             }
         }
         IdentityCommand::Create {
@@ -97,7 +105,7 @@ pub fn run(store: &mut Store, command: &IdentityCommand) -> Result<Exit> {
                 disabled: *disabled,
             }
             .validate()?;
-            println!("{}", store.create_identity(&draft)?.id);
+            out.line(&SafeText::escape(&store.create_identity(&draft)?.id))?;
         }
         IdentityCommand::Update {
             key,

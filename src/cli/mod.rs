@@ -2,15 +2,19 @@
 //! is the one line printed after `error: `; `main` turns errors into exit code 2.
 
 mod args;
+mod files;
 mod identity;
-mod output;
+pub mod output;
 mod signer;
 mod transfer;
 
 pub use args::*;
 
 use anyhow::{Context, Result};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use output::Out;
 
 use crate::store::Store;
 
@@ -33,8 +37,9 @@ impl Exit {
     }
 }
 
-/// The database path: `--db`, else `$EXTJWT_DB`, else `<data dir>/extjwt/extjwt.db`.
-pub fn database_path(flag: Option<&Path>) -> Result<PathBuf> {
+/// The database path: `--db`, else `$EXTJWT_DB`, else `<data dir>/extjwt/extjwt.db`. The data
+/// directory is created (0700) only when `create` is set: a read-only command creates nothing.
+pub fn database_path(flag: Option<&Path>, create: bool) -> Result<PathBuf> {
     if let Some(path) = flag {
         return Ok(path.to_path_buf());
     }
@@ -44,7 +49,7 @@ pub fn database_path(flag: Option<&Path>) -> Result<PathBuf> {
     let base = directories::BaseDirs::new()
         .context("db: no home directory to put the database in; pass --db PATH")?;
     let dir = base.data_dir().join("extjwt");
-    if !dir.exists() {
+    if create && !dir.exists() {
         use std::os::unix::fs::DirBuilderExt;
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -55,11 +60,20 @@ pub fn database_path(flag: Option<&Path>) -> Result<PathBuf> {
     Ok(dir.join("extjwt.db"))
 }
 
-/// Opens the store the command line names.
-pub fn open_store(cli: &Cli) -> Result<Store> {
-    let path = database_path(cli.db.as_deref())?;
-    let mut store = Store::open(&path)?;
+/// Opens the store the command line names: read-only (never creating) for `--readonly` and
+/// for commands that only read, read-write otherwise. Notices about the file go to stderr.
+pub fn open_store(cli: &Cli, reads_only: bool) -> Result<Store> {
+    let readonly = reads_only || cli.readonly;
+    let path = database_path(cli.db.as_deref(), !readonly)?;
+    let mut store = if readonly {
+        Store::open_for_reading(&path)?
+    } else {
+        Store::open(&path)?
+    };
     store.set_readonly(cli.readonly);
+    for notice in store.notices() {
+        let _ = writeln!(std::io::stderr(), "{}", crate::text::escape(notice));
+    }
     Ok(store)
 }
 
@@ -81,18 +95,16 @@ fn reads_only(command: &Command) -> bool {
 
 /// Runs one scripting command.
 pub fn run(cli: &Cli, command: &Command) -> Result<Exit> {
-    let mut store = if reads_only(command) {
-        let path = database_path(cli.db.as_deref())?;
-        Store::open_for_reading(&path, cli.readonly)?
-    } else {
-        open_store(cli)?
-    };
-    match command {
-        Command::Signer(cmd) => signer::run(&mut store, cmd),
-        Command::Identity(cmd) => identity::run(&mut store, cmd),
+    let mut store = open_store(cli, reads_only(command))?;
+    let mut out = Out::stdout();
+    let exit = match command {
+        Command::Signer(cmd) => signer::run(&mut store, cmd, &mut out),
+        Command::Identity(cmd) => identity::run(&mut store, cmd, &mut out),
         Command::Export { output } => transfer::export(&store, output.as_deref()),
-        Command::Import { file } => transfer::import(&mut store, file),
-        Command::Audit { json, limit } => transfer::audit(&store, *json, *limit),
-        Command::Verify(args) => transfer::verify(&store, args),
-    }
+        Command::Import { file } => transfer::import(&mut store, file, &mut out),
+        Command::Audit { json, limit } => transfer::audit(&store, *json, *limit, &mut out),
+        Command::Verify(args) => transfer::verify(&store, args, &mut out),
+    }?;
+    out.finish()?;
+    Ok(exit)
 }

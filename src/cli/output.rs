@@ -1,77 +1,196 @@
-//! Plain-text output for humans: aligned tables and key/value listings.
+//! Standard output for the scripting commands: aligned tables, key/value listings and JSON.
+//!
+//! Everything printed goes through [`Out`], which takes only [`SafeText`] (escaped values and
+//! literals) or serialisable values it writes with the escaping JSON formatter, so nothing
+//! stored or token-derived reaches the terminal raw. A closed pipe (`| head`) ends the output
+//! quietly: later writes are dropped and the command keeps the exit code it would have had.
 
-/// Prints rows under a header, each column as wide as its widest cell (buffered: a table of
-/// 100 000 rows is one write per 64 KiB, not one per line).
-pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
-    use std::io::Write;
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
-    }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
-        let mut text = String::new();
-        for (cell, width) in cells.zip(&widths) {
-            text.push_str(&format!("{cell:<width$}  "));
-        }
-        // A closed pipe (`| head`) ends the listing quietly.
-        let _ = writeln!(out, "{}", text.trim_end());
-    };
-    line(&mut header.iter().copied());
-    for row in rows {
-        line(&mut row.iter().map(String::as_str));
-    }
-    let _ = out.flush();
+use std::io::{self, BufWriter, Write};
+
+use crate::text::{self, SafeText};
+
+/// Buffered standard output that treats a closed pipe as the end of the output.
+pub struct Out {
+    writer: BufWriter<Box<dyn Write>>,
+    closed: bool,
 }
 
-/// Prints `label: value` lines with the labels aligned.
-pub fn print_fields(fields: &[(&str, String)]) {
-    let width = fields.iter().map(|(l, _)| l.len()).max().unwrap_or(0) + 1;
-    for (label, value) in fields {
-        println!("{:<width$} {value}", format!("{label}:"));
+impl Out {
+    /// Standard output, buffered (a table of 100 000 rows is one write per 64 KiB).
+    pub fn stdout() -> Out {
+        Out::to(Box::new(io::stdout()))
+    }
+
+    /// Any writer (tests, files).
+    pub fn to(writer: Box<dyn Write>) -> Out {
+        Out {
+            writer: BufWriter::with_capacity(1 << 16, writer),
+            closed: false,
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.writer.write_all(bytes) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// One line.
+    pub fn line(&mut self, text: &SafeText) -> io::Result<()> {
+        self.write(text.as_str().as_bytes())?;
+        self.write(b"\n")
+    }
+
+    /// Several lines of already safe text, as given.
+    pub fn text(&mut self, text: &SafeText) -> io::Result<()> {
+        self.write(text.as_str().as_bytes())
+    }
+
+    /// Rows under a header, each column as wide as its widest cell in display columns (CJK
+    /// and emoji count two). Padding is written by hand: `format!`'s width argument panics
+    /// past 65 535.
+    pub fn table(&mut self, header: &[&'static str], rows: &[Vec<SafeText>]) -> io::Result<()> {
+        let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
+        for row in rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.width());
+            }
+        }
+        let header: Vec<SafeText> = header.iter().map(|h| SafeText::literal(h)).collect();
+        self.table_row(&header, &widths)?;
+        for row in rows {
+            self.table_row(row, &widths)?;
+        }
+        Ok(())
+    }
+
+    fn table_row(&mut self, cells: &[SafeText], widths: &[usize]) -> io::Result<()> {
+        let mut line = String::new();
+        for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            line.push_str(cell.as_str());
+            if i + 1 < cells.len() {
+                pad(&mut line, width.saturating_sub(cell.width()) + 2);
+            }
+        }
+        self.write(line.trim_end().as_bytes())?;
+        self.write(b"\n")
+    }
+
+    /// `label: value` lines with the labels aligned.
+    pub fn fields(&mut self, fields: &[(&'static str, SafeText)]) -> io::Result<()> {
+        let width = fields.iter().map(|(l, _)| l.len()).max().unwrap_or(0) + 1;
+        for (label, value) in fields {
+            let mut line = format!("{label}:");
+            pad(&mut line, width + 1 - (label.len() + 1));
+            line.push_str(value.as_str());
+            self.write(line.as_bytes())?;
+            self.write(b"\n")?;
+        }
+        Ok(())
+    }
+
+    /// Pretty JSON and a newline, with the escaping formatter.
+    pub fn json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> anyhow::Result<()> {
+        let mut buffer = Vec::with_capacity(4096);
+        text::write_json(&mut buffer, value)?;
+        self.write(&buffer)?;
+        self.write(b"\n")?;
+        Ok(())
+    }
+
+    /// A pretty JSON array written one element at a time (memory holds one element, not the
+    /// list), byte for byte what [`Out::json`] prints for the whole list, and a newline.
+    pub fn json_array<F>(&mut self, produce: F) -> anyhow::Result<()>
+    where
+        F: FnOnce(&mut dyn FnMut(&dyn erased::Element) -> anyhow::Result<()>) -> anyhow::Result<()>,
+    {
+        self.json_document(|sink| write_json_array(sink, 0, produce))?;
+        self.write(b"\n")?;
+        Ok(())
+    }
+
+    /// Lets `write` stream a JSON document made with the escaping formatter (an export), with
+    /// the closed-pipe rule.
+    pub fn json_document(
+        &mut self,
+        write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut sink = PipeSink {
+            writer: &mut self.writer,
+            closed: &mut self.closed,
+        };
+        write(&mut sink)
+    }
+
+    /// Flushes; a closed pipe is not an error.
+    pub fn finish(mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.writer.flush() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
     }
 }
 
-/// Pretty JSON on standard output.
-pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+/// A writer over [`Out`]'s buffer with the same closed-pipe rule.
+struct PipeSink<'a> {
+    writer: &'a mut BufWriter<Box<dyn Write>>,
+    closed: &'a mut bool,
+}
+
+impl Write for PipeSink<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if *self.closed {
+            return Ok(buf.len());
+        }
+        match self.writer.write(buf) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                *self.closed = true;
+                Ok(buf.len())
+            }
+            other => other,
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn pad(line: &mut String, spaces: usize) {
+    line.extend(std::iter::repeat_n(' ', spaces));
+}
+
+fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
 }
 
 /// "yes" / "no".
-pub fn yes_no(flag: bool) -> String {
-    if flag { "yes".into() } else { "no".into() }
+pub fn yes_no(flag: bool) -> SafeText {
+    SafeText::literal(if flag { "yes" } else { "no" })
 }
 
-/// An optional value, or "-".
-pub fn or_dash(value: Option<&str>) -> String {
-    value.unwrap_or("-").to_string()
+/// An optional untrusted value, escaped, or "-".
+pub fn or_dash(value: Option<&str>) -> SafeText {
+    match value {
+        Some(v) => SafeText::escape(v),
+        None => SafeText::literal("-"),
+    }
 }
 
-/// Writes a pretty JSON array to standard output one element at a time, so its size in memory
-/// is one element, not the whole list. The output is byte for byte what `print_json` of the
-/// collected list would print.
-pub fn stream_json_array<F>(produce: F) -> anyhow::Result<()>
-where
-    F: FnOnce(&mut dyn FnMut(&dyn erased::Element) -> anyhow::Result<()>) -> anyhow::Result<()>,
-{
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    write_json_array(&mut out, 0, produce)?;
-    std::io::Write::write_all(&mut out, b"\n")?;
-    std::io::Write::flush(&mut out)?;
-    Ok(())
-}
-
-/// A pretty JSON array nested `depth` levels deep, streamed into any writer: what
-/// `serde_json::to_string_pretty` prints for that array at that depth, without a trailing
-/// newline.
+/// A pretty JSON array nested `depth` levels deep, streamed into any writer: what the escaping
+/// formatter prints for that array at that depth, without a trailing newline.
 pub fn write_json_array<W, F>(out: &mut W, depth: usize, produce: F) -> anyhow::Result<()>
 where
-    W: std::io::Write,
+    W: Write + ?Sized,
     F: FnOnce(&mut dyn FnMut(&dyn erased::Element) -> anyhow::Result<()>) -> anyhow::Result<()>,
 {
     let inner = "  ".repeat(depth + 1);
@@ -105,17 +224,17 @@ where
     Ok(())
 }
 
-/// Object-safe pretty printing for [`stream_json_array`].
+/// Object-safe pretty printing for [`write_json_array`].
 pub mod erased {
     /// Anything serialisable, behind a `dyn`.
     pub trait Element {
-        /// Appends pretty JSON to `out`.
+        /// Appends pretty, escaped JSON to `out`.
         fn write_pretty(&self, out: &mut Vec<u8>) -> anyhow::Result<()>;
     }
 
     impl<T: serde::Serialize> Element for T {
         fn write_pretty(&self, out: &mut Vec<u8>) -> anyhow::Result<()> {
-            serde_json::to_writer_pretty(out, self)?;
+            crate::text::write_json(out, self)?;
             Ok(())
         }
     }
@@ -123,7 +242,20 @@ pub mod erased {
 
 #[cfg(test)]
 mod tests {
-    use super::write_json_array;
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
 
     fn streamed(items: &[serde_json::Value]) -> String {
         let mut out = Vec::new();
@@ -148,5 +280,46 @@ mod tests {
             serde_json::to_string_pretty(&items).unwrap()
         );
         assert_eq!(streamed(&[]), "[]");
+    }
+
+    #[test]
+    fn tables_pad_by_display_width_and_survive_huge_cells() {
+        let shared = Shared::default();
+        let mut out = Out::to(Box::new(shared.clone()));
+        let huge = "x".repeat(70_000);
+        out.table(
+            &["NAME", "ID"],
+            &[
+                vec![SafeText::escape("東京"), SafeText::escape("1")],
+                vec![SafeText::escape(&huge), SafeText::escape("2")],
+            ],
+        )
+        .unwrap();
+        out.finish().unwrap();
+        let text = String::from_utf8(shared.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], format!("東京{}1", " ".repeat(70_000 - 4 + 2)));
+        assert!(lines[2].ends_with("x  2"));
+    }
+
+    struct Closed;
+    impl Write for Closed {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_ends_output_quietly() {
+        let mut out = Out::to(Box::new(Closed));
+        for _ in 0..10_000 {
+            out.line(&SafeText::literal("a line long enough to fill the buffer"))
+                .unwrap();
+        }
+        out.json(&serde_json::json!({"a": 1})).unwrap();
+        out.finish().unwrap();
     }
 }

@@ -5,14 +5,18 @@ use serde_json::Value;
 
 use super::Exit;
 use super::args::{SignerCommand, SignerFields, TargetTokenArg};
-use super::output::{or_dash, print_fields, print_json, print_table, yes_no};
+use super::output::{Out, or_dash, yes_no};
 use crate::model::{Signer, SignerDraft, TargetToken};
 use crate::store::{Store, StoreError};
+use crate::text::SafeText;
 
-pub fn run(store: &mut Store, command: &SignerCommand) -> Result<Exit> {
+/// Largest certificate file read (design §7); a real certificate is a few KiB.
+pub const MAX_CERT_FILE_BYTES: u64 = 1024 * 1024;
+
+pub fn run(store: &mut Store, command: &SignerCommand, out: &mut Out) -> Result<Exit> {
     match command {
-        SignerCommand::List { json } => list(store, *json),
-        SignerCommand::Show { key, json } => show(store, key, *json),
+        SignerCommand::List { json } => list(store, *json, out),
+        SignerCommand::Show { key, json } => show(store, key, *json, out),
         SignerCommand::Create {
             name,
             issuer,
@@ -26,7 +30,7 @@ pub fn run(store: &mut Store, command: &SignerCommand) -> Result<Exit> {
             apply_fields(&mut draft, fields)?;
             let valid = draft.validate()?;
             let created = store.create_signer(&valid)?;
-            println!("{}", created.id);
+            out.line(&SafeText::escape(&created.id))?;
             Ok(Exit::Success)
         }
         SignerCommand::Update {
@@ -72,7 +76,7 @@ fn apply_fields(draft: &mut SignerDraft, fields: &SignerFields) -> Result<()> {
     let new_cert = match (&fields.cert_file, &fields.cert_pem) {
         (Some(_), Some(_)) => bail!("certPem: give -f CERT_FILE or -p CERT_PEM, not both"),
         (Some(path), None) => {
-            let bytes = std::fs::read(path)
+            let bytes = read_capped(path, MAX_CERT_FILE_BYTES)
                 .with_context(|| format!("certPem: cannot read {}", path.display()))?;
             let text = String::from_utf8(bytes).map_err(|_| {
                 anyhow::anyhow!(
@@ -134,55 +138,77 @@ pub fn show_json(signer: &Signer) -> Result<Value> {
     Ok(value)
 }
 
-fn list(store: &Store, json: bool) -> Result<Exit> {
+/// Reads at most `cap` bytes of `path`, refusing a larger file (or an endless one such as
+/// /dev/zero) before holding it in memory.
+pub fn read_capped(path: &std::path::Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    if let Some(kind) = crate::store::file_kind(&file.metadata()?.file_type())
+        && kind == "a directory"
+    {
+        return Err(std::io::Error::other("it is a directory"));
+    }
+    let mut bytes = Vec::new();
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} KiB; a certificate file is a few KiB",
+            cap / 1024
+        )));
+    }
+    Ok(bytes)
+}
+
+fn list(store: &Store, json: bool, out: &mut Out) -> Result<Exit> {
     if json {
-        super::output::stream_json_array(|emit| store.for_each_signer(|s| emit(&s)))?;
+        out.json_array(|emit| store.for_each_signer(|s| emit(&s)))?;
         return Ok(Exit::Success);
     }
     let signers = store.list_signer_summaries()?;
     if signers.is_empty() {
-        println!(
-            "No signers yet. Add one with: extjwt signer create NAME ISSUER -a AUDIENCE -u JWKS_URL"
-        );
+        out.line(&SafeText::literal(
+            "No signers yet. Add one with: extjwt signer create NAME ISSUER -a AUDIENCE -u JWKS_URL",
+        ))?;
     } else {
-        let rows: Vec<Vec<String>> = signers
+        let rows: Vec<Vec<SafeText>> = signers
             .iter()
             .map(|s| {
                 vec![
-                    s.name.clone(),
-                    s.issuer.clone(),
-                    s.audience.clone(),
+                    SafeText::escape(&s.name),
+                    SafeText::escape(&s.issuer),
+                    SafeText::escape(&s.audience),
                     yes_no(s.enabled),
-                    s.created_at.clone(),
-                    s.id.clone(),
+                    SafeText::escape(&s.created_at),
+                    SafeText::escape(&s.id),
                 ]
             })
             .collect();
-        print_table(
+        out.table(
             &["NAME", "ISSUER", "AUDIENCE", "ENABLED", "CREATED AT", "ID"],
             &rows,
-        );
+        )?;
     }
     Ok(Exit::Success)
 }
 
-fn show(store: &Store, key: &str, json: bool) -> Result<Exit> {
+fn show(store: &Store, key: &str, json: bool, out: &mut Out) -> Result<Exit> {
     let s = store.find_signer(key)?;
     if json {
-        print_json(&show_json(&s)?)?;
+        out.json(&show_json(&s)?)?;
         return Ok(Exit::Success);
     }
     let d = &s.draft;
+    let esc = |v: &str| SafeText::escape(v);
     let mut fields = vec![
-        ("ID", s.id.clone()),
-        ("Name", d.name.clone()),
-        ("Issuer", d.issuer.clone()),
-        ("Audience", d.audience.clone()),
+        ("ID", esc(&s.id)),
+        ("Name", esc(&d.name)),
+        ("Issuer", esc(&d.issuer)),
+        ("Audience", esc(&d.audience)),
         ("Enabled", yes_no(d.enabled)),
-        ("Key source", s.key_source_label().to_string()),
+        ("Key source", SafeText::literal(s.key_source_label())),
     ];
     if let Some(url) = &d.jwks_endpoint {
-        fields.push(("JWKS endpoint", url.clone()));
+        fields.push(("JWKS endpoint", esc(url)));
     }
     if s.fingerprint.is_some() {
         fields.push(("Common name", or_dash(s.common_name.as_deref())));
@@ -192,17 +218,20 @@ fn show(store: &Store, key: &str, json: bool) -> Result<Exit> {
     }
     fields.extend([
         ("Kid", or_dash(d.kid.as_deref())),
-        ("Claims property", d.claims_property.clone()),
+        ("Claims property", esc(&d.claims_property)),
         ("Use external ID", yes_no(d.use_external_id)),
-        ("Target token", d.target_token.as_str().to_string()),
+        ("Target token", SafeText::literal(d.target_token.as_str())),
         ("External auth URL", or_dash(d.external_auth_url.as_deref())),
         ("Client ID", or_dash(d.client_id.as_deref())),
-        ("Scopes", d.scopes.join(",")),
-        ("Tags", Value::Object(d.tags.clone()).to_string()),
-        ("Created at", s.created_at.clone()),
-        ("Updated at", s.updated_at.clone()),
-        ("Version", s.version.to_string()),
+        ("Scopes", esc(&d.scopes.join(","))),
+        ("Tags", esc(&Value::Object(d.tags.clone()).to_string())),
+        ("Created at", esc(&s.created_at)),
+        ("Updated at", esc(&s.updated_at)),
+        ("Version", esc(&s.version.to_string())),
     ]);
-    print_fields(&fields);
+    for warning in crate::model::signer::lookalike_warnings(d) {
+        fields.push(("Warning", esc(&warning)));
+    }
+    out.fields(&fields)?;
     Ok(Exit::Success)
 }

@@ -6,43 +6,27 @@ use std::path::Path;
 
 use super::Exit;
 use super::args::VerifyArgs;
-use super::output::{or_dash, print_json, print_table, write_json_array};
+use super::output::{Out, or_dash, write_json_array};
 use crate::interchange;
 use crate::store::Store;
+use crate::text::SafeText;
 use crate::verify;
 
 pub fn export(store: &Store, output: Option<&Path>) -> Result<Exit> {
     match output {
         None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            write_export(store, &mut out)?;
-            std::io::Write::flush(&mut out)?;
+            let mut out = Out::stdout();
+            out.json_document(|sink| write_export(store, sink))?;
+            out.finish()?;
         }
-        Some(path) => {
-            // Write beside the target and rename, so a failed export never leaves half a file.
-            let dir = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => Path::new("."),
-            };
-            let temp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("output: cannot write in {}", dir.display()))?;
-            let mut out = std::io::BufWriter::new(temp);
-            write_export(store, &mut out)
-                .with_context(|| format!("output: cannot write {}", path.display()))?;
-            let temp = out.into_inner().map_err(|e| {
-                anyhow::anyhow!("output: cannot write {} ({})", path.display(), e.error())
-            })?;
-            temp.persist(path)
-                .with_context(|| format!("output: cannot write {}", path.display()))?;
-        }
+        Some(path) => super::files::write_output(path, |sink| write_export(store, sink))?,
     }
     Ok(Exit::Success)
 }
 
 /// The export document, streamed row by row: byte for byte the pretty printing of
 /// [`interchange::export`], without holding every row in memory.
-pub fn write_export(store: &Store, out: &mut impl std::io::Write) -> Result<()> {
+pub fn write_export(store: &Store, out: &mut dyn std::io::Write) -> Result<()> {
     out.write_all(b"{\n  \"externalJwtSigners\": ")?;
     write_json_array(out, 1, |emit| store.for_each_signer(|s| emit(&s)))?;
     out.write_all(b",\n  \"identities\": ")?;
@@ -51,61 +35,66 @@ pub fn write_export(store: &Store, out: &mut impl std::io::Write) -> Result<()> 
     Ok(())
 }
 
-pub fn import(store: &mut Store, file: &str) -> Result<Exit> {
-    let mut bytes = Vec::new();
-    let limit = interchange::MAX_IMPORT_BYTES as u64 + 1;
-    if file == "-" {
-        std::io::stdin()
-            .take(limit)
-            .read_to_end(&mut bytes)
-            .context("import: cannot read standard input")?;
+pub fn import(store: &mut Store, file: &str, out: &mut Out) -> Result<Exit> {
+    let summary = if file == "-" {
+        interchange::import(store, std::io::stdin().lock())?
     } else {
-        std::fs::File::open(file)
-            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
-            .with_context(|| format!("import: cannot read {file}"))?;
-    }
-    let Ok(text) = String::from_utf8(bytes) else {
-        bail!("import: the file is not JSON (it is not UTF-8 text)");
+        let handle =
+            std::fs::File::open(file).with_context(|| format!("import: cannot read {file}"))?;
+        if let Some(kind) = crate::store::file_kind(&handle.metadata()?.file_type())
+            && kind == "a directory"
+        {
+            bail!("import: {file} is a directory; give the export file");
+        }
+        interchange::import(store, handle)?
     };
-    let plan = interchange::parse_import(&text)?;
-    let outcome = store.import(&plan)?;
-    let s = outcome.signers;
-    let i = outcome.identities;
-    println!(
+    let s = summary.outcome.signers;
+    let i = summary.outcome.identities;
+    out.line(&crate::safe!(
         "signers: {} created, {} updated, {} unchanged; identities: {} created, {} updated, {} unchanged",
         s.created, s.updated, s.unchanged, i.created, i.updated, i.unchanged
-    );
+    ))?;
     Ok(Exit::Success)
 }
 
-pub fn audit(store: &Store, json: bool, limit: usize) -> Result<Exit> {
+/// The audit log: one entry a line, always. Every value is escaped, so a name or a claimed
+/// `$USER` holding a newline and a timestamp cannot print as a second, forged entry.
+pub fn audit(store: &Store, json: bool, limit: usize, out: &mut Out) -> Result<Exit> {
     let entries = store.audit_log(limit, None)?;
     if json {
-        print_json(&entries)?;
+        out.json(&entries)?;
         return Ok(Exit::Success);
     }
-    let rows: Vec<Vec<String>> = entries
+    let rows: Vec<Vec<SafeText>> = entries
         .iter()
         .map(|e| {
-            let who = match &e.client_address {
-                Some(addr) => format!("{}@{addr}", e.actor),
-                None => e.actor.clone(),
+            let claimed = match (&e.claimed_user, &e.client_address) {
+                (Some(user), Some(addr)) => crate::safe!("{}@{}", user, addr),
+                (Some(user), None) => SafeText::escape(user),
+                (None, Some(addr)) => crate::safe!("@{}", addr),
+                (None, None) => SafeText::literal("-"),
             };
             vec![
-                e.at.clone(),
-                who,
-                e.action.clone(),
-                e.entity.clone(),
+                SafeText::escape(&e.at),
+                SafeText::escape(&e.actor),
+                claimed,
+                SafeText::escape(&e.action),
+                SafeText::escape(&e.entity),
                 or_dash(e.entity_name.as_deref()),
-                e.fields.join(","),
+                SafeText::escape(&e.fields.join(",")),
             ]
         })
         .collect();
-    print_table(&["AT", "WHO", "ACTION", "ENTITY", "NAME", "FIELDS"], &rows);
+    out.table(
+        &[
+            "AT", "ACCOUNT", "CLAIMED", "ACTION", "ENTITY", "NAME", "FIELDS",
+        ],
+        &rows,
+    )?;
     Ok(Exit::Success)
 }
 
-pub fn verify(store: &Store, args: &VerifyArgs) -> Result<Exit> {
+pub fn verify(store: &Store, args: &VerifyArgs, out: &mut Out) -> Result<Exit> {
     let raw = match args.token.as_deref() {
         Some(token) if token != "-" => token.to_string(),
         _ => {
@@ -127,9 +116,9 @@ pub fn verify(store: &Store, args: &VerifyArgs) -> Result<Exit> {
     let verifier = verify::Verifier::new(store, &cache, verify::FetchPolicy::Blocking);
     let report = verifier.verify(&raw, now, args.leeway)?;
     if args.json {
-        print_json(&report.to_json())?;
+        out.json(&report.to_json())?;
     } else {
-        print!("{}", report.to_text());
+        out.text(&report.to_text())?;
     }
     Ok(if report.is_valid() {
         Exit::Success
@@ -158,7 +147,7 @@ mod tests {
     use crate::model::{IdentityDraft, SignerDraft};
 
     fn export_text(store: &Store) -> String {
-        let mut out = Vec::new();
+        let mut out: Vec<u8> = Vec::new();
         write_export(store, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }

@@ -3,12 +3,13 @@
 use serde_json::{Map, Value};
 
 use super::ImportError;
+use crate::model::import::check_id;
 use crate::model::signer::{DEFAULT_AUTH_POLICY, DEFAULT_CLAIMS_PROPERTY};
 use crate::model::{IdentityDraft, IdentityType, SignerDraft, TargetToken};
 
 /// Fields of a record that are not part of a draft.
 pub struct RecordMeta {
-    /// `id`, if present.
+    /// `id`, if present (checked: kept as given).
     pub id: Option<String>,
     /// `createdAt`, if it is RFC 3339.
     pub created_at: Option<String>,
@@ -90,8 +91,12 @@ impl<'a> Reader<'a> {
     }
 
     fn meta(&self) -> Result<RecordMeta, ImportError> {
+        let id = self.string("id")?;
+        if let Some(id) = &id {
+            check_id(id).map_err(|message| self.error("id", message))?;
+        }
         Ok(RecordMeta {
-            id: self.string("id")?,
+            id,
             created_at: self.time("createdAt"),
             updated_at: self.time("updatedAt"),
         })

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::ValidationErrors;
+use super::limits::{self, Characters};
 use super::signer::DEFAULT_AUTH_POLICY;
 
 /// The controller's identity types.
@@ -97,8 +98,34 @@ impl IdentityDraft {
         if d.name.is_empty() {
             errors.push("name", "required: give the identity a unique name");
         }
+        limits::check_name(&mut errors, "name", &d.name);
+        if let Some(external_id) = &d.external_id {
+            limits::check(
+                &mut errors,
+                "externalId",
+                external_id,
+                limits::TEXT_MAX_BYTES,
+                Characters::Plain,
+            );
+        }
+        limits::check(
+            &mut errors,
+            "authPolicyId",
+            &d.auth_policy_id,
+            limits::TEXT_MAX_BYTES,
+            Characters::Any,
+        );
         errors.into_result(d)
     }
+}
+
+/// Warnings for values that hold invisible or bidi characters, for `show` and the detail view.
+pub fn lookalike_warnings(d: &IdentityDraft) -> Vec<String> {
+    d.external_id
+        .as_deref()
+        .and_then(|x| limits::lookalike_warning("externalId", x))
+        .into_iter()
+        .collect()
 }
 
 /// A stored identity.

@@ -3,13 +3,42 @@
 use super::identity::IdentityDraft;
 use super::signer::ValidSigner;
 
+/// Longest id kept from a file.
+pub const ID_MAX_CHARS: usize = 64;
+
+/// Checks an id from a file (design §2 "Ids"): 1 to 64 letters, digits, `.`, `_` and `-`, so a
+/// UUID and a controller short id (`kPq3.Zx9a`, which may start with `-` or `.`) are kept as
+/// given. Anything else is refused: an id never silently changes.
+pub fn check_id(id: &str) -> Result<(), String> {
+    let count = id.chars().count();
+    if count == 0 || count > ID_MAX_CHARS {
+        return Err(format!(
+            "\"{}\" is not an id: ids are 1 to {ID_MAX_CHARS} characters",
+            crate::text::escape(id)
+        ));
+    }
+    match id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        Some(c) => Err(format!(
+            "\"{}\" is not an id: it holds \"{}\"; ids are letters, digits, '.', '_' and '-'",
+            crate::text::escape(id),
+            crate::text::escape(&c.to_string())
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Identity fields an import may carry that a draft does not: the original id and times, kept so
 /// that tokens mapped by identity id, and exports, survive a round trip.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImportedIdentity {
-    /// Position in the file's list, for error messages.
+    /// The file's list this record is in, for error messages.
+    pub list: &'static str,
+    /// Position in that list.
     pub index: usize,
-    /// The id from the file, if it is a valid UUID.
+    /// The id from the file, already checked with [`check_id`].
     pub id: Option<String>,
     /// The creation time from the file.
     pub created_at: Option<String>,
@@ -22,9 +51,11 @@ pub struct ImportedIdentity {
 /// A signer from an import file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportedSigner {
-    /// Position in the file's list, for error messages.
+    /// The file's list this record is in (`externalJwtSigners` or the controller's `data`).
+    pub list: &'static str,
+    /// Position in that list.
     pub index: usize,
-    /// The id from the file, if it is a valid UUID.
+    /// The id from the file, already checked with [`check_id`].
     pub id: Option<String>,
     /// The creation time from the file.
     pub created_at: Option<String>,
@@ -32,17 +63,6 @@ pub struct ImportedSigner {
     pub updated_at: Option<String>,
     /// The validated fields.
     pub signer: ValidSigner,
-}
-
-/// Everything one import file holds.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImportPlan {
-    /// The name of the file's signer list (`externalJwtSigners` or the controller's `data`).
-    pub signers_list: &'static str,
-    /// Signers in file order.
-    pub signers: Vec<ImportedSigner>,
-    /// Identities in file order.
-    pub identities: Vec<ImportedIdentity>,
 }
 
 /// What an import did, per entity.
@@ -54,4 +74,26 @@ pub struct ImportCounts {
     pub updated: usize,
     /// Existing rows that already matched.
     pub unchanged: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_id;
+
+    #[test]
+    fn ids_are_kept_when_they_look_like_ids() {
+        for ok in [
+            "kPq3.Zx9a",
+            "-abc",
+            ".x",
+            "1f0c9a2e-1111-4a4a-8b8b-000000000001",
+            "a_b",
+        ] {
+            assert!(check_id(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a b", "a/b", "é", "x\u{1b}", &"a".repeat(65)] {
+            assert!(check_id(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_id("x\u{1b}").unwrap_err().contains("\\u{1b}"));
+    }
 }

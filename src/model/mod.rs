@@ -6,6 +6,7 @@ pub mod certificate;
 pub mod error;
 pub mod identity;
 pub mod import;
+pub mod limits;
 pub mod pointer;
 pub mod signer;
 

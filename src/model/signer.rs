@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use super::address;
 use super::certificate::CertificateDetails;
 use super::error::ValidationErrors;
+use super::limits::{self, Characters};
 use super::pointer;
 
 /// The default claims property and enrollment name selector.
@@ -211,6 +212,76 @@ impl SignerDraft {
         if d.name.is_empty() {
             errors.push("name", "required: give the signer a unique name");
         }
+        limits::check_name(&mut errors, "name", &d.name);
+        limits::check(
+            &mut errors,
+            "issuer",
+            &d.issuer,
+            limits::URL_MAX_BYTES,
+            Characters::Plain,
+        );
+        limits::check(
+            &mut errors,
+            "audience",
+            &d.audience,
+            limits::TEXT_MAX_BYTES,
+            Characters::Plain,
+        );
+        let optional_caps = [
+            ("certPem", &d.cert_pem, limits::PEM_MAX_BYTES),
+            ("jwksEndpoint", &d.jwks_endpoint, limits::URL_MAX_BYTES),
+            (
+                "externalAuthUrl",
+                &d.external_auth_url,
+                limits::URL_MAX_BYTES,
+            ),
+            ("kid", &d.kid, limits::TEXT_MAX_BYTES),
+            ("clientId", &d.client_id, limits::TEXT_MAX_BYTES),
+            (
+                "enrollAttributeClaimsSelector",
+                &d.enroll_attribute_claims_selector,
+                limits::TEXT_MAX_BYTES,
+            ),
+        ];
+        for (field, value, cap) in optional_caps {
+            if let Some(value) = value {
+                limits::check(&mut errors, field, value, cap, Characters::Any);
+            }
+        }
+        for (field, value) in [
+            ("claimsProperty", &d.claims_property),
+            ("enrollNameClaimsSelector", &d.enroll_name_claims_selector),
+            ("enrollAuthPolicyId", &d.enroll_auth_policy_id),
+        ] {
+            limits::check(
+                &mut errors,
+                field,
+                value,
+                limits::TEXT_MAX_BYTES,
+                Characters::Any,
+            );
+        }
+        let scopes_bytes: usize = d.scopes.iter().map(|s| s.len() + 1).sum();
+        if scopes_bytes > limits::TAGS_MAX_BYTES {
+            errors.push(
+                "scopes",
+                format!(
+                    "are {scopes_bytes} bytes; at most {} are allowed",
+                    limits::TAGS_MAX_BYTES
+                ),
+            );
+        }
+        let tags_bytes = serde_json::to_string(&d.tags).map_or(0, |t| t.len());
+        if tags_bytes > limits::TAGS_MAX_BYTES {
+            errors.push(
+                "tags",
+                format!(
+                    "are {tags_bytes} bytes as JSON; at most {} are allowed",
+                    limits::TAGS_MAX_BYTES
+                ),
+            );
+        }
+
         if d.issuer.is_empty() {
             errors.push(
                 "issuer",
@@ -233,6 +304,8 @@ impl SignerDraft {
                 "certPem",
                 "a signer needs a key source: a certificate or a JWKS endpoint",
             ),
+            // An oversized PEM was refused above; parsing it would cost more than it tells.
+            (Some(pem), None) if pem.len() > limits::PEM_MAX_BYTES => {}
             (Some(pem), None) => match CertificateDetails::from_pem(pem) {
                 Ok(details) => certificate = Some(details),
                 Err(message) => errors.push("certPem", message),
@@ -259,6 +332,22 @@ impl SignerDraft {
             certificate,
         })
     }
+}
+
+/// Warnings for values that hold invisible or bidi characters (allowed, but they may not be
+/// what they look like), for `show` and the detail view.
+pub fn lookalike_warnings(d: &SignerDraft) -> Vec<String> {
+    [
+        ("issuer", Some(&d.issuer)),
+        ("audience", Some(&d.audience)),
+        ("kid", d.kid.as_ref()),
+        ("claimsProperty", Some(&d.claims_property)),
+        ("jwksEndpoint", d.jwks_endpoint.as_ref()),
+        ("clientId", d.client_id.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| value.and_then(|v| limits::lookalike_warning(label, v)))
+    .collect()
 }
 
 /// Checks a URL: http or https with a host; for JWKS endpoints, a literal host address must not

@@ -5,47 +5,41 @@ use serde::Serialize;
 
 use super::{Store, StoreError};
 
-/// Who is making changes: the login name and, over SSH, the client's address.
+/// Who is making changes: the account the process really runs as, and what the session
+/// claims about itself (`$USER`, and over SSH the client's address), which anyone can set and
+/// is recorded only as a claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    /// `$USER` (or `$LOGNAME`), else "unknown".
-    pub user: String,
-    /// The address part of `$SSH_CLIENT`.
+    /// The login name of the process's real uid (or `uid N` when it has no name).
+    pub account: String,
+    /// `$USER` (or `$LOGNAME`), as claimed.
+    pub claimed_user: Option<String>,
+    /// The address part of `$SSH_CLIENT`, as claimed.
     pub client_address: Option<String>,
 }
 
 impl Actor {
-    /// Reads the actor from the environment (`$USER`, `$LOGNAME`), else from the account
-    /// database for this process's user id, so a shell without `$USER` is still named.
-    pub fn from_env() -> Actor {
-        let user = std::env::var("USER")
+    /// The actor of this process.
+    pub fn from_process() -> Actor {
+        let uid = nix::unistd::getuid();
+        let account = nix::unistd::User::from_uid(uid)
+            .ok()
+            .flatten()
+            .map(|u| u.name)
+            .unwrap_or_else(|| format!("uid {uid}"));
+        let claimed_user = std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
             .ok()
-            .filter(|u| !u.trim().is_empty())
-            .or_else(account_name)
-            .unwrap_or_else(|| "unknown".to_string());
+            .filter(|u| !u.trim().is_empty());
         let client_address = std::env::var("SSH_CLIENT")
             .ok()
             .and_then(|v| v.split_whitespace().next().map(str::to_string));
         Actor {
-            user,
+            account,
+            claimed_user,
             client_address,
         }
     }
-}
-
-/// The login name of this process's user: `/proc/self` belongs to it, and `/etc/passwd` names
-/// it (read by hand rather than through libc to stay free of `unsafe`).
-fn account_name() -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let uid = std::fs::metadata("/proc/self").ok()?.uid();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let mut fields = line.split(':');
-        let name = fields.next()?;
-        let entry_uid: u32 = fields.nth(1)?.parse().ok()?;
-        (entry_uid == uid).then(|| name.to_string())
-    })
 }
 
 /// One row of the audit log.
@@ -56,9 +50,11 @@ pub struct AuditEntry {
     pub seq: i64,
     /// RFC 3339 UTC.
     pub at: String,
-    /// Login name.
+    /// The account of the process's real uid.
     pub actor: String,
-    /// SSH client address, when over SSH.
+    /// `$USER` as the session claimed it.
+    pub claimed_user: Option<String>,
+    /// SSH client address as the session claimed it (`$SSH_CLIENT`).
     pub client_address: Option<String>,
     /// `create`, `update`, `delete` or `import`.
     pub action: String,
@@ -87,11 +83,13 @@ pub(crate) fn record(
     entry: AuditRecord<'_>,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO audit (at, actor, client_address, action, entity, entity_id, entity_name, fields)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO audit (at, actor, claimed_user, client_address, action, entity, entity_id,
+                            entity_name, fields)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             super::now(),
-            actor.user,
+            actor.account,
+            actor.claimed_user,
             actor.client_address,
             entry.action,
             entry.entity,
@@ -124,20 +122,22 @@ impl Store {
         entity_id: Option<&str>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, at, actor, client_address, action, entity, entity_id, entity_name, fields
+            "SELECT seq, at, actor, claimed_user, client_address, action, entity, entity_id,
+                    entity_name, fields
              FROM audit WHERE (?1 IS NULL OR entity_id = ?1) ORDER BY seq DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![entity_id, limit as i64], |r| {
-            let fields: String = r.get(8)?;
+            let fields: String = r.get(9)?;
             Ok(AuditEntry {
                 seq: r.get(0)?,
                 at: r.get(1)?,
                 actor: r.get(2)?,
-                client_address: r.get(3)?,
-                action: r.get(4)?,
-                entity: r.get(5)?,
-                entity_id: r.get(6)?,
-                entity_name: r.get(7)?,
+                claimed_user: r.get(3)?,
+                client_address: r.get(4)?,
+                action: r.get(5)?,
+                entity: r.get(6)?,
+                entity_id: r.get(7)?,
+                entity_name: r.get(8)?,
                 fields: serde_json::from_str(&fields).unwrap_or_default(),
             })
         })?;

@@ -70,6 +70,41 @@ fn check_conflicts(
     Ok(())
 }
 
+/// Refuses a name equal to another row's id, and an id equal to another row's name: a
+/// `NAME|ID` argument matches the id first, so either would let one row hijack the other's
+/// lookups (design §2 "Ids").
+fn check_name_id_crossing(
+    tx: &Transaction<'_>,
+    own_id: &str,
+    name: &str,
+) -> Result<(), StoreError> {
+    let other: Option<String> = tx
+        .prepare_cached("SELECT name FROM identities WHERE id = ?1 AND id <> ?2")?
+        .query_row(params![name, own_id], |r| r.get(0))
+        .optional()?;
+    if let Some(other) = other {
+        return Err(StoreError::Conflict {
+            field: "name",
+            message: format!(
+                "\"{name}\" is the id of identity {other}; a name may not equal another identity's id"
+            ),
+        });
+    }
+    let other: Option<String> = tx
+        .prepare_cached("SELECT name FROM identities WHERE name = ?1 AND id <> ?1")?
+        .query_row(params![own_id], |r| r.get(0))
+        .optional()?;
+    if other.is_some() {
+        return Err(StoreError::Conflict {
+            field: "id",
+            message: format!(
+                "id \"{own_id}\" is the name of another identity; an id may not equal another identity's name"
+            ),
+        });
+    }
+    Ok(())
+}
+
 pub(super) fn insert(
     tx: &Transaction<'_>,
     id: &str,
@@ -78,6 +113,7 @@ pub(super) fn insert(
     updated_at: &str,
 ) -> Result<(), StoreError> {
     check_conflicts(tx, None, d)?;
+    check_name_id_crossing(tx, id, &d.name)?;
     tx.prepare_cached(&format!(
         "INSERT INTO identities ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)"
     ))?
@@ -103,6 +139,7 @@ pub(super) fn overwrite(
     d: &IdentityDraft,
 ) -> Result<bool, StoreError> {
     check_conflicts(tx, Some(id), d)?;
+    check_name_id_crossing(tx, id, &d.name)?;
     let changed = tx
         .prepare_cached(
             "UPDATE identities SET name = ?3, type = ?4, is_admin = ?5, external_id = ?6,
@@ -179,12 +216,12 @@ impl Store {
         })
     }
 
-    /// The identity named `key`, or else with id `key`.
+    /// The identity with id `key`, or else named `key` (the id first, as signers).
     pub fn find_identity(&self, key: &str) -> Result<Identity, StoreError> {
-        match self.identity_by_name(key)? {
+        match self.identity_by_id(key)? {
             Some(i) => Ok(i),
             None => self
-                .identity_by_id(key)?
+                .identity_by_name(key)?
                 .ok_or_else(|| StoreError::NotFound {
                     entity: "identity",
                     key: key.to_string(),

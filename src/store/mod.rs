@@ -6,6 +6,7 @@
 
 mod audit;
 mod error;
+mod files;
 mod identities;
 mod import;
 mod lookup_cache;
@@ -14,14 +15,21 @@ mod signers;
 
 pub use audit::{Actor, AuditEntry};
 pub use error::StoreError;
-pub use import::ImportOutcome;
+pub use import::{ImportOutcome, ImportSession};
+
+/// "a directory", "a named pipe (FIFO)", … for a file type that is not a regular file.
+pub fn file_kind(file_type: &std::fs::FileType) -> Option<&'static str> {
+    files::kind_of(file_type)
+}
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-/// How long a writer waits for another session's transaction before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a writer waits for another session's transaction before giving up. Longer than
+/// the longest write (an import of a million identities takes a few seconds; the import cap
+/// bounds it), so a console save during an import waits instead of failing (design §7).
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A connection to an extjwt database.
 pub struct Store {
@@ -30,56 +38,44 @@ pub struct Store {
     readonly: bool,
     actor: Actor,
     lookups: lookup_cache::LookupCache,
+    notices: Vec<String>,
 }
 
 impl Store {
     /// Opens (creating with mode 0600 if needed) the database at `path` and migrates it.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let open_error = |why: String| StoreError::Open {
-            path: path.display().to_string(),
-            why,
-        };
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        if !parent.is_dir() {
-            return Err(open_error(format!(
-                "directory {} does not exist; create it or choose another --db",
-                parent.display()
-            )));
-        }
-        if path.is_dir() {
-            return Err(open_error("is a directory, not a database file".into()));
-        }
-        if !path.exists() {
-            create_private_file(path).map_err(|e| open_error(format!("cannot create it ({e})")))?;
+        let open_error = open_error(path);
+        let mut notices = Vec::new();
+        if files::check_database_path(path)?.is_none() {
+            files::create_private_file(path)
+                .map_err(|e| open_error(format!("cannot create it ({e})")))?;
         }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_error(describe_open_failure(&e)))?;
-        Self::prepare(conn, path.display().to_string(), true)
-            .map_err(|e| open_error(describe_open_failure_store(e)))
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Nothing is written before the file is known to be ours (or empty): not even a pragma.
+        schema::check_ownership(&conn).map_err(|e| open_error(describe_migration_failure(e)))?;
+        notices.extend(files::tighten_permissions(path));
+        let mut store = Self::prepare(conn, path.display().to_string(), true)
+            .map_err(|e| open_error(describe_open_failure_store(e)))?;
+        store.notices = notices;
+        Ok(store)
     }
 
-    /// Opens an existing, current database for reading only: no file is created or written, so
-    /// read commands cost little and `--readonly` is enforced by SQLite itself. Falls back to
-    /// [`Store::open`] (creating or migrating) when the file is missing or older, unless
-    /// `strict` (then that is an error).
-    pub fn open_for_reading(path: &Path, strict: bool) -> Result<Store, StoreError> {
-        let open_error = |why: String| StoreError::Open {
-            path: path.display().to_string(),
-            why,
-        };
-        if !path.exists() {
-            if strict {
-                return Err(open_error(
-                    "does not exist (and --readonly creates nothing)".into(),
-                ));
-            }
-            return Store::open(path);
+    /// Opens an existing database for reading only: no file is created, and `--readonly` is
+    /// enforced by SQLite itself. A missing file is an error naming the path, so a typo never
+    /// looks like an empty database. An extjwt database of an older schema is migrated first
+    /// (it is ours); any other file is refused untouched.
+    pub fn open_for_reading(path: &Path) -> Result<Store, StoreError> {
+        let open_error = open_error(path);
+        if files::check_database_path(path)?.is_none() {
+            return Err(open_error(
+                "does not exist (read-only commands create nothing; check the path, or create a signer first)"
+                    .into(),
+            ));
         }
         let conn = Connection::open_with_flags(
             path,
@@ -87,17 +83,19 @@ impl Store {
         )
         .map_err(|e| open_error(describe_open_failure(&e)))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        match schema::is_current(&conn) {
-            Ok(true) => {}
-            Ok(false) if !strict => return Store::open(path),
-            Ok(false) => {
-                return Err(open_error(
-                    "is not an extjwt database at this version (open it once without --readonly to upgrade it)".into(),
-                ));
-            }
-            Err(e) => return Err(open_error(describe_open_failure(&e))),
+        schema::check_ownership(&conn).map_err(|e| open_error(describe_migration_failure(e)))?;
+        let notices = files::tighten_permissions(path);
+        let current =
+            schema::is_current(&conn).map_err(|e| open_error(describe_open_failure(&e)))?;
+        if !current {
+            drop(conn);
+            let mut store = Store::open(path)?;
+            store.notices.extend(notices);
+            return Ok(store);
         }
-        Ok(Store::assemble(conn, path.display().to_string(), true))
+        let mut store = Store::assemble(conn, path.display().to_string(), true);
+        store.notices = notices;
+        Ok(store)
     }
 
     /// A private in-memory database, for tests and benches.
@@ -130,9 +128,16 @@ impl Store {
             conn,
             location,
             readonly,
-            actor: Actor::from_env(),
+            actor: Actor::from_process(),
             lookups: lookup_cache::LookupCache::default(),
+            notices: Vec::new(),
         }
+    }
+
+    /// Things the admin should know about the file that are not errors ("permissions
+    /// tightened to 0600"); the CLI prints them on stderr.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
     }
 
     /// Refuses every change from now on (`--readonly`).
@@ -178,16 +183,6 @@ impl Store {
     }
 }
 
-fn create_private_file(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map(drop)
-}
-
 fn describe_open_failure(e: &rusqlite::Error) -> String {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => "is not a SQLite database".into(),
@@ -196,6 +191,20 @@ fn describe_open_failure(e: &rusqlite::Error) -> String {
             "is read-only; use --readonly or fix the permissions".into()
         }
         _ => e.to_string(),
+    }
+}
+
+fn open_error(path: &Path) -> impl Fn(String) -> StoreError + '_ {
+    move |why| StoreError::Open {
+        path: path.display().to_string(),
+        why,
+    }
+}
+
+fn describe_migration_failure(e: schema::MigrationError) -> String {
+    match e {
+        schema::MigrationError::Sqlite(e) => describe_open_failure(&e),
+        other => other.to_string(),
     }
 }
 

@@ -68,6 +68,29 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX audit_entity ON audit (entity_id, seq);
     ",
+    // 2: the audit log names the account of the process's real uid (`actor`) and keeps
+    // `$USER` only as what the session claimed; entities include auth policies.
+    "
+    CREATE TABLE audit_v2 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        claimed_user TEXT,
+        client_address TEXT,
+        action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete', 'import')),
+        entity TEXT NOT NULL CHECK (entity IN ('signer', 'identity', 'auth-policy', 'file')),
+        entity_id TEXT,
+        entity_name TEXT,
+        fields TEXT NOT NULL CHECK (json_valid(fields))
+    ) STRICT;
+    INSERT INTO audit_v2 (seq, at, actor, claimed_user, client_address, action, entity,
+                          entity_id, entity_name, fields)
+        SELECT seq, at, actor, actor, client_address, action, entity, entity_id, entity_name,
+               fields FROM audit;
+    DROP TABLE audit;
+    ALTER TABLE audit_v2 RENAME TO audit;
+    CREATE INDEX audit_entity ON audit (entity_id, seq);
+    ",
 ];
 
 /// True when the file is an extjwt database at the current schema version (nothing to migrate).
@@ -77,9 +100,9 @@ pub fn is_current(conn: &Connection) -> Result<bool, rusqlite::Error> {
     Ok(app_id == APPLICATION_ID && version == MIGRATIONS.len() as i64)
 }
 
-/// Brings the schema up to date. Fails when the file belongs to another application or was
-/// written by a newer extjwt.
-pub fn migrate(conn: &mut Connection) -> Result<(), MigrationError> {
+/// Refuses a file that belongs to another application or to a newer extjwt. Reads only: it
+/// runs before any pragma that could write, so a refused file is never modified.
+pub fn check_ownership(conn: &Connection) -> Result<(), MigrationError> {
     let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let table_count: i64 =
@@ -87,10 +110,17 @@ pub fn migrate(conn: &mut Connection) -> Result<(), MigrationError> {
     if app_id != APPLICATION_ID && (app_id != 0 || table_count > 0) {
         return Err(MigrationError::Foreign);
     }
-    let known = MIGRATIONS.len() as i64;
-    if version > known {
+    if version > MIGRATIONS.len() as i64 {
         return Err(MigrationError::Newer(version));
     }
+    Ok(())
+}
+
+/// Brings the schema up to date. Fails when the file belongs to another application or was
+/// written by a newer extjwt.
+pub fn migrate(conn: &mut Connection) -> Result<(), MigrationError> {
+    check_ownership(conn)?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated while this one waited for the write lock.

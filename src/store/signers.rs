@@ -130,6 +130,41 @@ pub(super) fn map_constraint(e: rusqlite::Error, table: &str) -> StoreError {
     StoreError::Sqlite(e)
 }
 
+/// Refuses a name equal to another row's id, and an id equal to another row's name: a
+/// `NAME|ID` argument matches the id first, so either would let one row hijack the other's
+/// lookups (design §2 "Ids").
+fn check_name_id_crossing(
+    tx: &Transaction<'_>,
+    own_id: &str,
+    name: &str,
+) -> Result<(), StoreError> {
+    let other: Option<String> = tx
+        .prepare_cached("SELECT name FROM signers WHERE id = ?1 AND id <> ?2")?
+        .query_row(params![name, own_id], |r| r.get(0))
+        .optional()?;
+    if let Some(other) = other {
+        return Err(StoreError::Conflict {
+            field: "name",
+            message: format!(
+                "\"{name}\" is the id of signer {other}; a name may not equal another signer's id"
+            ),
+        });
+    }
+    let other: Option<String> = tx
+        .prepare_cached("SELECT name FROM signers WHERE name = ?1 AND id <> ?1")?
+        .query_row(params![own_id], |r| r.get(0))
+        .optional()?;
+    if other.is_some() {
+        return Err(StoreError::Conflict {
+            field: "id",
+            message: format!(
+                "id \"{own_id}\" is the name of another signer; an id may not equal another signer's name"
+            ),
+        });
+    }
+    Ok(())
+}
+
 pub(super) fn insert(
     tx: &Transaction<'_>,
     id: &str,
@@ -138,6 +173,7 @@ pub(super) fn insert(
     updated_at: &str,
 ) -> Result<(), StoreError> {
     check_conflicts(tx, None, valid)?;
+    check_name_id_crossing(tx, id, &valid.draft.name)?;
     let values = std::iter::once(Value::from(id.to_string()))
         .chain(field_values(valid))
         .chain([
@@ -197,6 +233,7 @@ pub(super) fn overwrite(
     valid: &ValidSigner,
 ) -> Result<bool, StoreError> {
     check_conflicts(tx, Some(id), valid)?;
+    check_name_id_crossing(tx, id, &valid.draft.name)?;
     let values = [Value::from(id.to_string()), Value::from(version)]
         .into_iter()
         .chain(field_values(valid))
@@ -311,14 +348,17 @@ impl Store {
         })
     }
 
-    /// The signer named `key`, or else with id `key`.
+    /// The signer with id `key`, or else named `key` (the id first: a name can never equal
+    /// another signer's id, but matching names first would let such a row hijack lookups).
     pub fn find_signer(&self, key: &str) -> Result<Signer, StoreError> {
-        match self.signer_by_name(key)? {
+        match self.signer_by_id(key)? {
             Some(s) => Ok(s),
-            None => self.signer_by_id(key)?.ok_or_else(|| StoreError::NotFound {
-                entity: "signer",
-                key: key.to_string(),
-            }),
+            None => self
+                .signer_by_name(key)?
+                .ok_or_else(|| StoreError::NotFound {
+                    entity: "signer",
+                    key: key.to_string(),
+                }),
         }
     }
 

@@ -29,7 +29,7 @@ use crossterm::event::Event;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGTSTP};
 
 use crate::store::Store;
 
@@ -58,7 +58,8 @@ pub fn run(store: Store, options: AppOptions) -> Result<()> {
     let mut app = App::new(store, options)?;
     let (tx, rx) = mpsc::channel::<LoopEvent>();
 
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGTSTP, SIGCONT])?;
     let signal_handle = signals.handle();
     let signal_tx = tx.clone();
     std::thread::spawn(move || {
@@ -126,6 +127,19 @@ pub fn run(store: Store, options: AppOptions) -> Result<()> {
                 LoopEvent::Terminal(event) => app.handle_event(event),
                 LoopEvent::Fetched(url) => app.fetch_finished(&url),
                 LoopEvent::InputClosed => break 'outer,
+                LoopEvent::Signal(SIGTSTP) => {
+                    // Give the shell its terminal back before stopping; take it again and
+                    // redraw everything when continued.
+                    terminal::restore();
+                    let _ = signal_hook::low_level::emulate_default_handler(SIGTSTP);
+                    terminal::reenter()?;
+                    term.clear()?;
+                }
+                LoopEvent::Signal(SIGCONT) => {
+                    // Continued without our own stop (kill -STOP elsewhere): redraw anyway.
+                    terminal::reenter()?;
+                    term.clear()?;
+                }
                 LoopEvent::Signal(signal) => {
                     exit_signal = Some(signal);
                     break 'outer;

@@ -43,17 +43,23 @@ impl TerminalGuard {
                 previous(info);
             }));
         });
-        enable_raw_mode()?;
         let guard = TerminalGuard;
-        execute!(
-            stdout(),
-            EnterAlternateScreen,
-            EnableBracketedPaste,
-            EnableMouseCapture,
-            cursor::Hide
-        )?;
+        reenter()?;
         Ok(guard)
     }
+}
+
+/// Enables the console's modes (again, after a stop): raw mode, the alternate screen,
+/// bracketed paste and mouse capture.
+pub fn reenter() -> std::io::Result<()> {
+    enable_raw_mode()?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        EnableMouseCapture,
+        cursor::Hide
+    )
 }
 
 impl Drop for TerminalGuard {

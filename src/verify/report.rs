@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::reason::{Check, CheckOutcome, Reason, Status};
 use crate::model::{Identity, Signer};
+use crate::text::SafeText;
 
 /// The signer a token bound to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -158,21 +159,22 @@ impl VerifyReport {
         })
     }
 
-    /// The short human report of `extjwt verify` without `--json`.
-    pub fn to_text(&self) -> String {
-        let mut out = self.verdict_line();
-        out.push('\n');
+    /// The short human report of `extjwt verify` without `--json`, every token-derived value
+    /// escaped.
+    pub fn to_text(&self) -> SafeText {
+        let mut out = crate::safe!("{}\n", self.verdict_line());
         let width = Check::ALL.iter().map(|c| c.name().len()).max().unwrap_or(0);
         for c in &self.checks {
-            out.push_str(&format!(
-                "  {} {:<width$}  {}\n",
+            let name = format!("{:<width$}", c.check.name());
+            out.push(&crate::safe!(
+                "  {} {}  {}\n",
                 c.status.mark(),
-                c.check.name(),
+                name,
                 c.detail
             ));
         }
         if let Some(fix) = self.reason().and_then(Reason::fix) {
-            out.push_str(&format!("fix: {fix}\n"));
+            out.push(&crate::safe!("fix: {}\n", fix));
         }
         out
     }

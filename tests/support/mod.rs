@@ -70,8 +70,7 @@ pub fn seeded_store() -> (Store, String) {
         ]
     });
     let mut store = Store::open_in_memory().unwrap();
-    let plan = extjwt::interchange::parse_import(&doc.to_string()).unwrap();
-    store.import(&plan).unwrap();
+    extjwt::interchange::import_str(&mut store, &doc.to_string()).unwrap();
     (store, okta_key)
 }
 
