@@ -82,22 +82,37 @@ pub(crate) fn record(
     actor: &Actor,
     entry: AuditRecord<'_>,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    record_at(tx, actor, &super::now(), entry)
+}
+
+/// [`record`] with the time given (an import stamps every entry with its start).
+pub(crate) fn record_at(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    at: &str,
+    entry: AuditRecord<'_>,
+) -> Result<(), StoreError> {
+    let fields = if entry.fields.is_empty() {
+        "[]".to_string()
+    } else {
+        serde_json::to_string(&entry.fields).unwrap_or_else(|_| "[]".into())
+    };
+    tx.prepare_cached(
         "INSERT INTO audit (at, actor, claimed_user, client_address, action, entity, entity_id,
                             entity_name, fields)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            super::now(),
-            actor.account,
-            actor.claimed_user,
-            actor.client_address,
-            entry.action,
-            entry.entity,
-            entry.id,
-            entry.name,
-            serde_json::to_string(&entry.fields).unwrap_or_else(|_| "[]".into()),
-        ],
-    )?;
+    )?
+    .execute(params![
+        at,
+        actor.account,
+        actor.claimed_user,
+        actor.client_address,
+        entry.action,
+        entry.entity,
+        entry.id,
+        entry.name,
+        fields,
+    ])?;
     Ok(())
 }
 

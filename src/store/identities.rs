@@ -70,9 +70,9 @@ fn check_conflicts(
     Ok(())
 }
 
-/// Refuses a name equal to another row's id, and an id equal to another row's name: a
-/// `NAME|ID` argument matches the id first, so either would let one row hijack the other's
-/// lookups (design §2 "Ids").
+/// Refuses a name equal to another row's id: a `NAME|ID` argument matches the id first, so
+/// such a name would let one row hijack the other's lookups (design §2 "Ids"). (An id equal to
+/// another row's name can only come from an import file; the importer checks that.)
 fn check_name_id_crossing(
     tx: &Transaction<'_>,
     own_id: &str,
@@ -82,27 +82,15 @@ fn check_name_id_crossing(
         .prepare_cached("SELECT name FROM identities WHERE id = ?1 AND id <> ?2")?
         .query_row(params![name, own_id], |r| r.get(0))
         .optional()?;
-    if let Some(other) = other {
-        return Err(StoreError::Conflict {
+    match other {
+        Some(other) => Err(StoreError::Conflict {
             field: "name",
             message: format!(
                 "\"{name}\" is the id of identity {other}; a name may not equal another identity's id"
             ),
-        });
+        }),
+        None => Ok(()),
     }
-    let other: Option<String> = tx
-        .prepare_cached("SELECT name FROM identities WHERE name = ?1 AND id <> ?1")?
-        .query_row(params![own_id], |r| r.get(0))
-        .optional()?;
-    if other.is_some() {
-        return Err(StoreError::Conflict {
-            field: "id",
-            message: format!(
-                "id \"{own_id}\" is the name of another identity; an id may not equal another identity's name"
-            ),
-        });
-    }
-    Ok(())
 }
 
 pub(super) fn insert(
@@ -112,8 +100,9 @@ pub(super) fn insert(
     created_at: &str,
     updated_at: &str,
 ) -> Result<(), StoreError> {
-    check_conflicts(tx, None, d)?;
     check_name_id_crossing(tx, id, &d.name)?;
+    // The constraints find a clash; the query that names the other row runs only then, so
+    // an import pays one index probe per unique column, not two.
     tx.prepare_cached(&format!(
         "INSERT INTO identities ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)"
     ))?
@@ -128,8 +117,21 @@ pub(super) fn insert(
         created_at,
         updated_at,
     ])
-    .map_err(|e| map_constraint(e, "identities"))?;
+    .map_err(|e| explain_constraint(tx, None, d, e))?;
     Ok(())
+}
+
+/// A constraint failure, named by the conflict check when it can say which row clashes.
+fn explain_constraint(
+    tx: &Transaction<'_>,
+    own_id: Option<&str>,
+    d: &IdentityDraft,
+    e: rusqlite::Error,
+) -> StoreError {
+    match check_conflicts(tx, own_id, d) {
+        Err(named) => named,
+        Ok(()) => map_constraint(e, "identities"),
+    }
 }
 
 pub(super) fn overwrite(
@@ -159,10 +161,6 @@ pub(super) fn overwrite(
         ])
         .map_err(|e| map_constraint(e, "identities"))?;
     Ok(changed == 1)
-}
-
-pub(super) fn by_name_tx(tx: &Transaction<'_>, name: &str) -> Result<Option<Identity>, StoreError> {
-    query_one(tx, "name", name)
 }
 
 pub(super) fn by_id_tx(tx: &Transaction<'_>, id: &str) -> Result<Option<Identity>, StoreError> {
@@ -231,7 +229,7 @@ impl Store {
 
     /// Stores a new identity from a validated draft.
     pub fn create_identity(&mut self, draft: &IdentityDraft) -> Result<Identity, StoreError> {
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = super::new_row_id();
         let now = super::now();
         let actor = self.actor.clone();
         let tx = self.write_tx()?;

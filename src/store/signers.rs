@@ -130,9 +130,9 @@ pub(super) fn map_constraint(e: rusqlite::Error, table: &str) -> StoreError {
     StoreError::Sqlite(e)
 }
 
-/// Refuses a name equal to another row's id, and an id equal to another row's name: a
-/// `NAME|ID` argument matches the id first, so either would let one row hijack the other's
-/// lookups (design §2 "Ids").
+/// Refuses a name equal to another row's id: a `NAME|ID` argument matches the id first, so
+/// such a name would let one row hijack the other's lookups (design §2 "Ids"). (An id equal to
+/// another row's name can only come from an import file; the importer checks that.)
 fn check_name_id_crossing(
     tx: &Transaction<'_>,
     own_id: &str,
@@ -142,27 +142,15 @@ fn check_name_id_crossing(
         .prepare_cached("SELECT name FROM signers WHERE id = ?1 AND id <> ?2")?
         .query_row(params![name, own_id], |r| r.get(0))
         .optional()?;
-    if let Some(other) = other {
-        return Err(StoreError::Conflict {
+    match other {
+        Some(other) => Err(StoreError::Conflict {
             field: "name",
             message: format!(
                 "\"{name}\" is the id of signer {other}; a name may not equal another signer's id"
             ),
-        });
+        }),
+        None => Ok(()),
     }
-    let other: Option<String> = tx
-        .prepare_cached("SELECT name FROM signers WHERE name = ?1 AND id <> ?1")?
-        .query_row(params![own_id], |r| r.get(0))
-        .optional()?;
-    if other.is_some() {
-        return Err(StoreError::Conflict {
-            field: "id",
-            message: format!(
-                "id \"{own_id}\" is the name of another signer; an id may not equal another signer's name"
-            ),
-        });
-    }
-    Ok(())
 }
 
 pub(super) fn insert(
@@ -172,8 +160,8 @@ pub(super) fn insert(
     created_at: &str,
     updated_at: &str,
 ) -> Result<(), StoreError> {
-    check_conflicts(tx, None, valid)?;
     check_name_id_crossing(tx, id, &valid.draft.name)?;
+    // The constraints find a clash; the queries that name the other row run only then.
     let values = std::iter::once(Value::from(id.to_string()))
         .chain(field_values(valid))
         .chain([
@@ -185,7 +173,10 @@ pub(super) fn insert(
          ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, 1)"
     ))?
     .execute(params_from_iter(values))
-    .map_err(|e| map_constraint(e, "signers"))?;
+    .map_err(|e| match check_conflicts(tx, None, valid) {
+        Err(named) => named,
+        Ok(()) => map_constraint(e, "signers"),
+    })?;
     Ok(())
 }
 
@@ -252,10 +243,6 @@ pub(super) fn overwrite(
         .execute(params_from_iter(values))
         .map_err(|e| map_constraint(e, "signers"))?;
     Ok(changed == 1)
-}
-
-pub(super) fn by_name_tx(tx: &Transaction<'_>, name: &str) -> Result<Option<Signer>, StoreError> {
-    query_one(tx, "name", name)
 }
 
 pub(super) fn by_id_tx(tx: &Transaction<'_>, id: &str) -> Result<Option<Signer>, StoreError> {
@@ -364,7 +351,7 @@ impl Store {
 
     /// Stores a new signer and returns it.
     pub fn create_signer(&mut self, valid: &ValidSigner) -> Result<Signer, StoreError> {
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = super::new_row_id();
         let now = super::now();
         let actor = self.actor.clone();
         let tx = self.write_tx()?;
