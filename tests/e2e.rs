@@ -247,3 +247,56 @@ fn readonly_console_says_so_and_changes_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
     assert!(!missing.exists(), "--readonly creates nothing");
 }
+
+fn process_state(pid: i32) -> char {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // "pid (comm) S ...": the state follows the closing parenthesis.
+    stat.rsplit_once(") ")
+        .and_then(|(_, rest)| rest.chars().next())
+        .unwrap_or('?')
+}
+
+#[test]
+fn stop_restores_the_terminal_and_continue_takes_it_back_and_redraws() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::sys::termios::LocalFlags;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("stop.db");
+    let mut term = Pty::spawn(&["--db", db.to_str().unwrap()], &[], 80, 24);
+    term.wait_for("No signers yet");
+    let pid = term.child.process_id().unwrap() as i32;
+    let before = term.raw_output().len();
+    kill(nix::unistd::Pid::from_raw(pid), Signal::SIGTSTP).unwrap();
+    let start = std::time::Instant::now();
+    while process_state(pid) != 'T' && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(process_state(pid), 'T', "stopped");
+    let flags = local_flags(&term);
+    assert!(
+        flags.contains(LocalFlags::ICANON) && flags.contains(LocalFlags::ECHO),
+        "the shell gets a cooked terminal while the console is stopped"
+    );
+    let stopped = String::from_utf8_lossy(&term.raw_output()[before..]).to_string();
+    for (sequence, what) in [
+        ("\x1b[?1049l", "alternate screen left"),
+        ("\x1b[?1000l", "mouse capture off"),
+        ("\x1b[?2004l", "bracketed paste off"),
+    ] {
+        assert!(stopped.contains(sequence), "{what}");
+    }
+
+    assert!(
+        !term.screen().contains("No signers yet"),
+        "the shell's screen is back while stopped"
+    );
+    kill(nix::unistd::Pid::from_raw(pid), Signal::SIGCONT).unwrap();
+    // Redrawn into the alternate screen again.
+    term.wait_for("No signers yet");
+    assert!(
+        !local_flags(&term).contains(LocalFlags::ICANON),
+        "raw mode again"
+    );
+    term.send("q");
+    assert_eq!(term.wait_exit(Duration::from_secs(10)), Some(0));
+}

@@ -23,6 +23,7 @@ struct Answer {
     status: u16,
     content_type: String,
     body: Vec<u8>,
+    location: Option<String>,
 }
 
 struct JwksServer {
@@ -40,17 +41,22 @@ impl JwksServer {
             status: 200,
             content_type: "application/json".into(),
             body: jwks.to_string().into_bytes(),
+            location: None,
         }));
         let (h, a) = (hits.clone(), answer.clone());
         std::thread::spawn(move || {
             for request in server.incoming_requests() {
                 h.fetch_add(1, Ordering::SeqCst);
                 let answer = a.lock().unwrap().clone();
-                let response = tiny_http::Response::from_data(answer.body)
+                let mut response = tiny_http::Response::from_data(answer.body)
                     .with_status_code(answer.status)
                     .with_header(
                         tiny_http::Header::from_bytes("Content-Type", answer.content_type).unwrap(),
                     );
+                if let Some(location) = answer.location {
+                    response
+                        .add_header(tiny_http::Header::from_bytes("Location", location).unwrap());
+                }
                 let _ = request.respond(response);
             }
         });
@@ -313,4 +319,35 @@ fn host_resolving_into_a_refused_range_is_refused_before_connecting() {
     let store = store_with_jwks_signer(&format!("http://good.test:{}/jwks", server.port));
     assert!(verify(&store, &cache, &token(&key, "k1")).is_valid());
     assert_eq!(server.hits(), 1);
+}
+
+#[test]
+fn a_redirect_to_an_address_that_embeds_a_refused_one_is_not_followed() {
+    let key = common::rsa("sso");
+    let server = JwksServer::start(&json!({"keys": [rsa_jwk(&key, "k1")]}));
+    for target in [
+        "http://[64:ff9b::a9fe:a9fe]/jwks",
+        "http://[::a9fe:a9fe]/jwks",
+        "http://[2002:a9fe:a9fe::]/jwks",
+        "http://[fd00:ec2::254]/jwks",
+        "http://169.254.169.254/latest/meta-data",
+    ] {
+        server.set(|a| {
+            a.status = 302;
+            a.location = Some(target.to_string());
+        });
+        let cache = KeyCache::new();
+        let store = store_with_jwks_signer(&server.url());
+        let report = verify(&store, &cache, &token(&key, "k1"));
+        assert_eq!(reason(&report), Some("key_unavailable"), "{target}");
+        assert!(
+            report
+                .verdict()
+                .unwrap()
+                .detail
+                .contains("refused before connecting"),
+            "{target}: {}",
+            report.to_text()
+        );
+    }
 }

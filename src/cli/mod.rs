@@ -93,18 +93,23 @@ fn reads_only(command: &Command) -> bool {
     }
 }
 
-/// Runs one scripting command.
+/// Runs one scripting command, printing to standard output.
 pub fn run(cli: &Cli, command: &Command) -> Result<Exit> {
-    let mut store = open_store(cli, reads_only(command))?;
     let mut out = Out::stdout();
-    let exit = match command {
-        Command::Signer(cmd) => signer::run(&mut store, cmd, &mut out),
-        Command::Identity(cmd) => identity::run(&mut store, cmd, &mut out),
-        Command::Export { output } => transfer::export(&store, output.as_deref()),
-        Command::Import { file } => transfer::import(&mut store, file, &mut out),
-        Command::Audit { json, limit } => transfer::audit(&store, *json, *limit, &mut out),
-        Command::Verify(args) => transfer::verify(&store, args, &mut out),
-    }?;
+    let exit = run_to(cli, command, &mut out)?;
     out.finish()?;
     Ok(exit)
+}
+
+/// Runs one scripting command, printing to `out` (tests capture it).
+pub fn run_to(cli: &Cli, command: &Command, out: &mut Out) -> Result<Exit> {
+    let mut store = open_store(cli, reads_only(command))?;
+    match command {
+        Command::Signer(cmd) => signer::run(&mut store, cmd, out),
+        Command::Identity(cmd) => identity::run(&mut store, cmd, out),
+        Command::Export { output } => transfer::export(&store, output.as_deref(), out),
+        Command::Import { file } => transfer::import(&mut store, file, out),
+        Command::Audit { json, limit } => transfer::audit(&store, *json, *limit, out),
+        Command::Verify(args) => transfer::verify(&store, args, out),
+    }
 }

@@ -12,13 +12,9 @@ use crate::store::Store;
 use crate::text::SafeText;
 use crate::verify;
 
-pub fn export(store: &Store, output: Option<&Path>) -> Result<Exit> {
+pub fn export(store: &Store, output: Option<&Path>, out: &mut Out) -> Result<Exit> {
     match output {
-        None => {
-            let mut out = Out::stdout();
-            out.json_document(|sink| write_export(store, sink))?;
-            out.finish()?;
-        }
+        None => out.json_document(|sink| write_export(store, sink))?,
         Some(path) => super::files::write_output(path, |sink| write_export(store, sink))?,
     }
     Ok(Exit::Success)

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui_textarea::TextArea;
 
-use super::theme::Theme;
+use super::theme::{Theme, untrusted, untrusted_styled};
 
 /// What kind of field a row is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,13 +122,24 @@ impl Form {
         specs: &[FieldSpec],
         initial: &HashMap<&'static str, String>,
     ) -> Form {
+        let mut escaped = Vec::new();
         let fields = specs
             .iter()
             .map(|spec| {
                 let raw = initial.get(spec.key).map(String::as_str).unwrap_or("");
                 let value = match spec.kind {
                     FieldKind::Text | FieldKind::Multiline => {
-                        FieldValue::Text(text_area(raw, spec.placeholder))
+                        // A stored value may hold characters that would act on the terminal:
+                        // the editor shows (and saves) their visible escapes, and says so.
+                        let shown: Vec<String> = raw
+                            .split('\n')
+                            .map(|line| crate::text::escape(line).into_owned())
+                            .collect();
+                        let shown = shown.join("\n");
+                        if shown != raw {
+                            escaped.push(spec.key);
+                        }
+                        FieldValue::Text(text_area(&shown, spec.placeholder))
                     }
                     FieldKind::Bool => FieldValue::Bool(raw == "true"),
                     FieldKind::Choice(options) => {
@@ -151,6 +162,12 @@ impl Form {
             scroll: 0,
         };
         form.initial = form.snapshot();
+        for key in escaped {
+            form.errors.insert(
+                key,
+                "held control or invisible characters; they are shown as \\u{..} escapes and saved as shown".into(),
+            );
+        }
         form
     }
 
@@ -323,10 +340,16 @@ impl Form {
         }) = self.fields.get_mut(self.focus)
         {
             let text = text.replace("\r\n", "\n").replace('\r', "\n");
+            // Pasted text is untrusted: anything invisible or controlling shows as a visible
+            // escape, line by line (the certificate field keeps its line breaks).
+            let lines: Vec<String> = text
+                .split('\n')
+                .map(|line| crate::text::escape(line).into_owned())
+                .collect();
             if multiline {
-                area.insert_str(text);
+                area.insert_str(lines.join("\n"));
             } else {
-                area.insert_str(text.replace('\n', ""));
+                area.insert_str(lines.concat());
             }
         }
     }
@@ -338,7 +361,10 @@ impl Form {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border())
-            .title(Span::styled(format!(" {} ", self.title), theme.header()));
+            .title(untrusted_styled(
+                format!(" {} ", self.title),
+                theme.header(),
+            ));
         let inner = block.inner(popup);
         frame.render_widget(block, popup);
         if inner.height == 0 || inner.width < 10 {
@@ -351,7 +377,7 @@ impl Form {
         if let Some(banner) = &self.banner {
             lines.push((
                 u16::MAX,
-                Line::from(Span::styled(format!("✗ {banner}"), theme.error())),
+                Line::from(untrusted_styled(format!("✗ {banner}"), theme.error())),
             ));
             lines.push((u16::MAX, Line::from("")));
         }
@@ -401,7 +427,7 @@ impl Form {
                         let value = if shown.is_empty() && !field.spec.placeholder.is_empty() {
                             Span::styled(format!("e.g. {}", field.spec.placeholder), theme.muted())
                         } else {
-                            Span::raw(shown)
+                            untrusted(shown)
                         };
                         lines.push((index as u16, Line::from(vec![label, value])));
                     }
@@ -447,7 +473,10 @@ impl Form {
                     let mark = if n == 0 { "✗ " } else { "  " };
                     lines.push((
                         u16::MAX,
-                        Line::from(Span::styled(format!("{pad}{mark}{text}"), theme.error())),
+                        Line::from(untrusted_styled(
+                            format!("{pad}{mark}{text}"),
+                            theme.error(),
+                        )),
                     ));
                 }
             }

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 
 use super::form::{FieldKind, FieldSpec, Form};
 use super::table::Column;
-use super::theme::Theme;
+use super::theme::{Theme, untrusted, untrusted_styled};
 use crate::model::{Identity, IdentityDraft, IdentityType, Signer};
 
 /// Name, External ID, Type, Admin, Disabled, Created At, ID.
@@ -124,14 +124,14 @@ pub fn detail_lines(
 ) -> Vec<Line<'static>> {
     let d = &i.draft;
     let mut rows: Vec<(&str, Span<'static>)> = vec![
-        ("Name", Span::raw(d.name.clone())),
-        ("ID", Span::raw(i.id.clone())),
+        ("Name", untrusted(d.name.clone())),
+        ("ID", untrusted(i.id.clone())),
         (
             "External ID",
-            Span::raw(d.external_id.clone().unwrap_or_else(|| "(none)".into())),
+            untrusted(d.external_id.clone().unwrap_or_else(|| "(none)".into())),
         ),
-        ("Type", Span::raw(d.identity_type.as_str())),
-        ("Admin", Span::raw(if d.is_admin { "yes" } else { "no" })),
+        ("Type", untrusted(d.identity_type.as_str())),
+        ("Admin", untrusted(if d.is_admin { "yes" } else { "no" })),
         (
             "Disabled",
             if d.disabled {
@@ -140,19 +140,19 @@ pub fn detail_lines(
                 Span::styled("✓ no", theme.ok())
             },
         ),
-        ("Auth policy ID", Span::raw(d.auth_policy_id.clone())),
-        ("Created at", Span::raw(i.created_at.clone())),
-        ("Updated at", Span::raw(i.updated_at.clone())),
-        ("Version", Span::raw(i.version.to_string())),
+        ("Auth policy ID", untrusted(d.auth_policy_id.clone())),
+        ("Created at", untrusted(i.created_at.clone())),
+        ("Updated at", untrusted(i.updated_at.clone())),
+        ("Version", untrusted(i.version.to_string())),
     ];
     if let Some(change) = last_change {
-        rows.push(("Last changed", Span::raw(change)));
+        rows.push(("Last changed", untrusted(change)));
     }
     let mut lines: Vec<Line<'static>> = rows
         .into_iter()
         .map(|(label, value)| {
             Line::from(vec![
-                Span::styled(format!("{label:>20}  "), theme.header()),
+                untrusted_styled(format!("{label:>20}  "), theme.header()),
                 value,
             ])
         })
@@ -177,13 +177,13 @@ pub fn detail_lines(
         if let Some(how) = how {
             any = true;
             let state = if s.draft.enabled {
-                Span::raw("")
+                untrusted("")
             } else {
                 Span::styled("  ✗ signer disabled", theme.error())
             };
             lines.push(Line::from(vec![
-                Span::raw(format!("  {:<18} when ", s.draft.name)),
-                Span::raw(how),
+                untrusted(format!("  {:<18} when ", s.draft.name)),
+                untrusted(how),
                 state,
             ]));
         }

@@ -131,14 +131,16 @@ pub fn run(store: Store, options: AppOptions) -> Result<()> {
                     // Give the shell its terminal back before stopping; take it again and
                     // redraw everything when continued.
                     terminal::restore();
-                    let _ = signal_hook::low_level::emulate_default_handler(SIGTSTP);
+                    // SIGSTOP rather than the default action of SIGTSTP, which the kernel
+                    // ignores for an orphaned process group (a console started by a script).
+                    let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGSTOP);
                     terminal::reenter()?;
-                    term.clear()?;
+                    redraw_everything(&mut term)?;
                 }
                 LoopEvent::Signal(SIGCONT) => {
                     // Continued without our own stop (kill -STOP elsewhere): redraw anyway.
                     terminal::reenter()?;
-                    term.clear()?;
+                    redraw_everything(&mut term)?;
                 }
                 LoopEvent::Signal(signal) => {
                     exit_signal = Some(signal);
@@ -172,6 +174,18 @@ pub fn run(store: Store, options: AppOptions) -> Result<()> {
         // Conventional exit status for death by signal, after the terminal is restored.
         std::process::exit(128 + signal);
     }
+    Ok(())
+}
+
+/// Clears the screen and makes the next draw write every cell. (ratatui's `clear` asks the
+/// terminal for the cursor position, which some terminals and SSH clients never answer.)
+fn redraw_everything(term: &mut Terminal<CrosstermBackend<std::io::Stdout>>) -> Result<()> {
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    // Both buffers end up blank, so the next diff is against nothing.
+    term.swap_buffers();
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::form::{FieldKind, FieldSpec, Form};
 use super::table::{CellContext, Column};
-use super::theme::Theme;
+use super::theme::{Theme, untrusted, untrusted_styled};
 use crate::model::{Signer, SignerDraft, SignerSummary, TargetToken};
 
 /// Days before expiry at which a certificate is marked.
@@ -321,10 +321,10 @@ pub fn detail_lines(
 ) -> Vec<Line<'static>> {
     let d = &s.draft;
     let mut rows: Vec<(&str, Span<'static>)> = vec![
-        ("Name", Span::raw(d.name.clone())),
-        ("ID", Span::raw(s.id.clone())),
-        ("Issuer", Span::raw(d.issuer.clone())),
-        ("Audience", Span::raw(d.audience.clone())),
+        ("Name", untrusted(d.name.clone())),
+        ("ID", untrusted(s.id.clone())),
+        ("Issuer", untrusted(d.issuer.clone())),
+        ("Audience", untrusted(d.audience.clone())),
         (
             "Enabled",
             if d.enabled {
@@ -335,28 +335,28 @@ pub fn detail_lines(
         ),
     ];
     match (&d.jwks_endpoint, s.certificate()) {
-        (Some(url), _) => rows.push(("JWKS endpoint", Span::raw(url.clone()))),
+        (Some(url), _) => rows.push(("JWKS endpoint", untrusted(url.clone()))),
         (None, Some(cert)) => {
             rows.push((
                 "Certificate CN",
-                Span::raw(cert.common_name.clone().unwrap_or_else(|| "(none)".into())),
+                untrusted(cert.common_name.clone().unwrap_or_else(|| "(none)".into())),
             ));
-            rows.push(("SHA-1 fingerprint", Span::raw(cert.fingerprint.clone())));
+            rows.push(("SHA-1 fingerprint", untrusted(cert.fingerprint.clone())));
             rows.push((
                 "Valid from",
-                Span::raw(cert.not_before.format("%Y-%m-%d %H:%M UTC").to_string()),
+                untrusted(cert.not_before.format("%Y-%m-%d %H:%M UTC").to_string()),
             ));
             let days = cert.days_until_expiry(now);
             let until = cert.not_after.format("%Y-%m-%d %H:%M UTC").to_string();
             let span = if cert.not_after <= now {
-                Span::styled(
+                untrusted_styled(
                     format!("{until}  ✗ expired {} days ago", -days),
                     theme.error(),
                 )
             } else if days < EXPIRY_WARNING_DAYS {
-                Span::styled(format!("{until}  ⚠ expires in {days} days"), theme.warn())
+                untrusted_styled(format!("{until}  ⚠ expires in {days} days"), theme.warn())
             } else {
-                Span::raw(format!("{until}  (expires in {days} days)"))
+                untrusted(format!("{until}  (expires in {days} days)"))
             };
             rows.push(("Valid until", span));
         }
@@ -371,28 +371,28 @@ pub fn detail_lines(
         None => "(none)".into(),
     };
     rows.extend([
-        ("Kid", Span::raw(kid)),
-        ("Claims property", Span::raw(d.claims_property.clone())),
+        ("Kid", untrusted(kid)),
+        ("Claims property", untrusted(d.claims_property.clone())),
         (
             "Use external ID",
-            Span::raw(if d.use_external_id {
+            untrusted(if d.use_external_id {
                 "yes: the claim must equal an identity's external ID"
             } else {
                 "no: the claim must equal an identity's id"
             }),
         ),
-        ("Target token", Span::raw(d.target_token.as_str())),
+        ("Target token", untrusted(d.target_token.as_str())),
         (
             "External auth URL",
-            Span::raw(d.external_auth_url.clone().unwrap_or_else(|| "-".into())),
+            untrusted(d.external_auth_url.clone().unwrap_or_else(|| "-".into())),
         ),
         (
             "Client ID",
-            Span::raw(d.client_id.clone().unwrap_or_else(|| "-".into())),
+            untrusted(d.client_id.clone().unwrap_or_else(|| "-".into())),
         ),
         (
             "Scopes",
-            Span::raw(if d.scopes.is_empty() {
+            untrusted(if d.scopes.is_empty() {
                 "-".into()
             } else {
                 d.scopes.join(", ")
@@ -400,7 +400,7 @@ pub fn detail_lines(
         ),
         (
             "Tags",
-            Span::raw(if d.tags.is_empty() {
+            untrusted(if d.tags.is_empty() {
                 "-".into()
             } else {
                 tags_text(&d.tags)
@@ -408,36 +408,36 @@ pub fn detail_lines(
         ),
         (
             "Enroll to cert",
-            Span::raw(yes_no(d.enroll_to_cert_enabled)),
+            untrusted(yes_no(d.enroll_to_cert_enabled)),
         ),
         (
             "Enroll to token",
-            Span::raw(yes_no(d.enroll_to_token_enabled)),
+            untrusted(yes_no(d.enroll_to_token_enabled)),
         ),
         (
             "Name claims selector",
-            Span::raw(d.enroll_name_claims_selector.clone()),
+            untrusted(d.enroll_name_claims_selector.clone()),
         ),
         (
             "Attribute selector",
-            Span::raw(
+            untrusted(
                 d.enroll_attribute_claims_selector
                     .clone()
                     .unwrap_or_else(|| "-".into()),
             ),
         ),
-        ("Auth policy ID", Span::raw(d.enroll_auth_policy_id.clone())),
-        ("Created at", Span::raw(s.created_at.clone())),
-        ("Updated at", Span::raw(s.updated_at.clone())),
-        ("Version", Span::raw(s.version.to_string())),
+        ("Auth policy ID", untrusted(d.enroll_auth_policy_id.clone())),
+        ("Created at", untrusted(s.created_at.clone())),
+        ("Updated at", untrusted(s.updated_at.clone())),
+        ("Version", untrusted(s.version.to_string())),
     ]);
     if let Some(change) = last_change {
-        rows.push(("Last changed", Span::raw(change)));
+        rows.push(("Last changed", untrusted(change)));
     }
     rows.into_iter()
         .map(|(label, value)| {
             Line::from(vec![
-                Span::styled(format!("{label:>20}  "), theme.header()),
+                untrusted_styled(format!("{label:>20}  "), theme.header()),
                 value,
             ])
         })

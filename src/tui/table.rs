@@ -123,11 +123,9 @@ impl<T: 'static> TableModel<T> {
                 text.push(SEP);
             }
             let cell = (column.cell)(item, ctx);
-            if cell.contains(SEP) {
-                text.push_str(&cell.replace(SEP, " "));
-            } else {
-                text.push_str(&cell);
-            }
+            // Every cell is untrusted (names, issuers, ...); escaping also turns the separator
+            // (a control character) into visible text.
+            text.push_str(&crate::text::escape(&cell));
         }
         let lower = text
             .chars()

@@ -79,3 +79,17 @@ impl Theme {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
     }
 }
+
+/// A span of untrusted text (a stored, imported or token-derived value), through the one
+/// escaping path: control, bidi and invisible characters show as `\u{1b}`.
+pub fn untrusted(text: impl AsRef<str>) -> ratatui::text::Span<'static> {
+    ratatui::text::Span::raw(crate::text::escape(text.as_ref()).into_owned())
+}
+
+/// [`untrusted`] with a style.
+pub fn untrusted_styled(
+    text: impl AsRef<str>,
+    style: ratatui::style::Style,
+) -> ratatui::text::Span<'static> {
+    ratatui::text::Span::styled(crate::text::escape(text.as_ref()).into_owned(), style)
+}

@@ -14,8 +14,9 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui_textarea::{TextArea, WrapMode};
 use serde_json::Value;
 
-use super::theme::Theme;
+use super::theme::{Theme, untrusted_styled};
 use crate::store::Store;
+use crate::text::escape;
 use crate::verify::{
     FetchPolicy, KeyCache, Reason, Status, Verifier, VerifyReport, absolute_time, relative_time,
 };
@@ -99,7 +100,14 @@ impl VerifyPane {
 
     /// A bracketed paste, as one edit.
     pub fn paste(&mut self, text: &str) {
-        let flat: String = text.lines().collect::<Vec<_>>().join("");
+        // A token nobody signed is untrusted text: whatever would act on the terminal shows as
+        // a visible escape (and, not being base64url, makes the token malformed, as it is for
+        // the controller).
+        let flat: String = text
+            .lines()
+            .map(|line| escape(line).into_owned())
+            .collect::<Vec<_>>()
+            .join("");
         self.editor.insert_str(flat);
         self.cancelled = None;
     }
@@ -229,7 +237,10 @@ impl VerifyPane {
             Some(_) => theme.error(),
             None => theme.muted(),
         };
-        let mut verdict = vec![Line::from(Span::styled(self.verdict_text(), verdict_style))];
+        let mut verdict = vec![Line::from(untrusted_styled(
+            self.verdict_text(),
+            verdict_style,
+        ))];
         if let Some(fix) = self
             .report
             .as_ref()
@@ -271,7 +282,7 @@ impl VerifyPane {
                             format!("{} {:<16} ", c.status.mark(), c.check.name()),
                             style,
                         ),
-                        Span::raw(super::table::fit(&c.detail, room)),
+                        Span::raw(super::table::fit(&escape(&c.detail), room)),
                     ])
                 })
                 .collect(),
@@ -341,7 +352,7 @@ impl VerifyPane {
                     Some(k) if top_level && used.contains(k) => theme.highlight(),
                     _ => Style::default(),
                 };
-                let mut spans = vec![Span::styled(raw.to_string(), style)];
+                let mut spans = vec![untrusted_styled(raw, style)];
                 if let Some(k) = &key
                     && top_level
                     && matches!(k.as_str(), "exp" | "nbf" | "iat")

@@ -61,7 +61,7 @@ impl App {
                 .border_style(theme.error())
                 .title(Span::styled(" Confirm ", theme.error()));
             let text = vec![
-                Line::from(confirm.question.clone()),
+                Line::from(super::theme::untrusted(&confirm.question)),
                 Line::from(""),
                 Line::from(vec![
                     Span::styled("y", theme.key()),
@@ -173,7 +173,10 @@ impl App {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border())
-            .title(Span::styled(detail.title.clone(), theme.header()));
+            .title(super::theme::untrusted_styled(
+                &detail.title,
+                theme.header(),
+            ));
         frame.render_widget(
             Paragraph::new(detail.lines.clone())
                 .block(block)
@@ -214,7 +217,10 @@ impl App {
             };
             let mark = if message.is_error { "✗ " } else { "" };
             let room = (area.width as usize).saturating_sub(width + 1);
-            let text = super::table::fit(&format!("{mark}{}", message.text), room);
+            let text = super::table::fit(
+                &crate::text::escape(&format!("{mark}{}", message.text)),
+                room,
+            );
             left.push(Span::raw(" "));
             left.push(Span::styled(text, style));
         }

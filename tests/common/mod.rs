@@ -178,3 +178,9 @@ pub fn fuzz_config(cases: u32, seed: u64) -> proptest::test_runner::Config {
         ..proptest::test_runner::Config::default()
     }
 }
+
+/// base64url without padding of a JSON value, for hand-built tokens.
+pub fn b64url(v: &Value) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+}
