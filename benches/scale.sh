@@ -57,3 +57,38 @@ TOKEN=$("$JWT" encode -A RS256 -k k1 -S "@$WORK/key.pem" -i https://bench.idp -a
 hyperfine --warmup 20 --runs 300 -N \
   "$BIN --db $WORK/v.db verify $TOKEN" \
   "$JWT decode -A RS256 -S @$WORK/pub.pem $TOKEN"
+
+echo "== import: 1 000 000 identities, with an identity create started midway"
+awk 'BEGIN {
+  printf "{\"identities\": [";
+  for (i = 0; i < 1000000; i++) {
+    if (i) printf ",";
+    printf "{\"name\":\"user-%07d\",\"externalId\":\"user-%07d@example.com\",\"type\":\"User\",\"enabled\":true}", i, i;
+  }
+  printf "]}\n";
+}' > "$WORK/ids.json"
+/usr/bin/time -v -o "$WORK/import.txt" "$BIN" --db "$WORK/ids.db" import "$WORK/ids.json" > /dev/null &
+IMPORT_PID=$!
+sleep 3
+# Waits on the import's write lock (busy timeout 120 s) and must succeed once it commits.
+"$BIN" --db "$WORK/ids.db" identity create midway --external-id midway@example.com > /dev/null \
+  && echo "identity create started midway: succeeded"
+wait "$IMPORT_PID"
+printf "%-50s %s, peak RSS %6.1f MiB\n" "import 1 000 000 identities" \
+  "$(grep 'Elapsed (wall clock)' "$WORK/import.txt" | awk '{print $NF}')" \
+  "$(awk '/Maximum resident set size/ {print $NF/1024}' "$WORK/import.txt")"
+
+echo "== import: 64 MiB file whose last record is bad"
+awk 'BEGIN {
+  printf "{\"identities\": [";
+  for (i = 0; i < 730000; i++) {
+    if (i) printf ",";
+    printf "{\"name\":\"user-%07d\",\"externalId\":\"user-%07d@example.com\",\"type\":\"User\",\"enabled\":true}", i, i;
+  }
+  printf ",{\"name\":\"\",\"type\":\"User\"}]}\n";
+}' > "$WORK/bad.json"
+/usr/bin/time -v -o "$WORK/bad.txt" "$BIN" --db "$WORK/bad.db" import "$WORK/bad.json" > /dev/null 2>&1 || true
+printf "%-50s %s (%s MiB file), peak RSS %6.1f MiB\n" "import rejected at its last record" \
+  "$(grep 'Elapsed (wall clock)' "$WORK/bad.txt" | awk '{print $NF}')" \
+  "$(( $(stat -c %s "$WORK/bad.json") / 1048576 ))" \
+  "$(awk '/Maximum resident set size/ {print $NF/1024}' "$WORK/bad.txt")"
