@@ -488,7 +488,10 @@ fn imports_the_controllers_list_output() {
         key.fingerprint(),
         "read-only fields are recomputed"
     );
-    assert_eq!(ctrl["kid"], Value::Null, "an empty kid is stored as null");
+    assert_eq!(
+        ctrl["kid"], "",
+        "an empty kid is kept as the controller keeps it (design §2)"
+    );
     assert_eq!(ctrl["claimsProperty"], "/email");
 }
 

@@ -79,7 +79,7 @@ fn verify_pane_valid_expired_malformed_and_pending() {
     app.handle_paste(&okta_token(&key, claims("alice@example.com", 3600)));
     assert_eq!(
         app.verdict_text(),
-        "VALID → identity alice (externalId alice@example.com) via signer okta"
+        "VALID → identity alice (externalId alice@example.com) via signer okta · client got 200"
     );
     snap("verify_valid", &mut app);
 
@@ -237,13 +237,17 @@ fn pane_and_cli_agree_on_every_row_of_the_verification_table() {
                 .output()
                 .unwrap();
         let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let answer = match cli["controller"]["error"].as_str() {
+            Some(error) => format!(" · client got 401 error={error}"),
+            None => " · client got 200".to_string(),
+        };
         let expected = match cli["reason"]["code"].as_str() {
             Some(code) => format!(
-                "REJECTED ({code}): {}",
+                "REJECTED ({code}): {}{answer}",
                 cli["reason"]["message"].as_str().unwrap()
             ),
             None => format!(
-                "VALID → identity {} (externalId {}) via signer {}",
+                "VALID → identity {} (externalId {}) via signer {}{answer}",
                 cli["identity"]["name"].as_str().unwrap(),
                 cli["identity"]["externalId"].as_str().unwrap_or("none"),
                 cli["signer"]["name"].as_str().unwrap()

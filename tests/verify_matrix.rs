@@ -108,7 +108,7 @@ fn expired_token_with_wrong_audience_reports_both() {
     assert_eq!(report.reason().unwrap().code(), "expired");
     assert_eq!(
         report.outcome(Check::Audience).unwrap().status,
-        Status::Fail
+        Status::Fail(extjwt::verify::Reason::AudienceMismatch)
     );
     assert_eq!(
         report.outcome(Check::Identity).unwrap().status,

@@ -215,9 +215,12 @@ pub enum IdentityCommand {
         /// Make it an administrator
         #[arg(long)]
         admin: bool,
-        /// Create it disabled
+        /// Create it disabled (no end)
         #[arg(long)]
         disabled: bool,
+        /// Create it disabled until this time (a timed lock), RFC 3339
+        #[arg(long, value_name = "RFC3339")]
+        disabled_until: Option<String>,
         /// Auth policy id
         #[arg(long = "auth-policy", value_name = "ID")]
         auth_policy: Option<String>,
@@ -238,9 +241,12 @@ pub enum IdentityCommand {
         /// Administrator or not
         #[arg(long, value_name = "true|false")]
         admin: Option<bool>,
-        /// Disabled or not
+        /// Disabled or not (false also clears --disabled-until)
         #[arg(long, value_name = "true|false")]
         disabled: Option<bool>,
+        /// Disable it until this time (a timed lock), RFC 3339
+        #[arg(long, value_name = "RFC3339")]
+        disabled_until: Option<String>,
         /// Auth policy id
         #[arg(long = "auth-policy", value_name = "ID")]
         auth_policy: Option<String>,

@@ -32,6 +32,7 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
                     "No identities yet. Add one with: extjwt identity create NAME --external-id X",
                 ))?;
             } else {
+                let now = chrono::Utc::now();
                 let rows: Vec<Vec<SafeText>> = identities
                     .iter()
                     .map(|i| {
@@ -40,7 +41,7 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
                             or_dash(i.draft.external_id.as_deref()),
                             SafeText::literal(i.draft.identity_type.as_str()),
                             yes_no(i.draft.is_admin),
-                            yes_no(i.draft.disabled),
+                            yes_no(i.draft.is_disabled_at(now)),
                             SafeText::escape(&i.created_at),
                             SafeText::escape(&i.id),
                         ]
@@ -76,7 +77,8 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
                     ("External ID", or_dash(i.draft.external_id.as_deref())),
                     ("Type", SafeText::literal(i.draft.identity_type.as_str())),
                     ("Admin", yes_no(i.draft.is_admin)),
-                    ("Disabled", yes_no(i.draft.disabled)),
+                    ("Disabled", yes_no(i.draft.is_disabled_at(chrono::Utc::now()))),
+                    ("Disabled until", or_dash(i.draft.disabled_until.as_deref())),
                     ("Auth policy", esc(&i.draft.auth_policy_id)),
                     ("Created at", esc(&i.created_at)),
                     ("Updated at", esc(&i.updated_at)),
@@ -94,6 +96,7 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
             identity_type: kind,
             admin,
             disabled,
+            disabled_until,
             auth_policy,
         } => {
             let draft = IdentityDraft {
@@ -102,7 +105,8 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
                 is_admin: *admin,
                 external_id: external_id.clone(),
                 auth_policy_id: auth_policy.clone().unwrap_or_default(),
-                disabled: *disabled,
+                disabled: *disabled || disabled_until.is_some(),
+                disabled_until: disabled_until.clone(),
             }
             .validate()?;
             out.line(&SafeText::escape(&store.create_identity(&draft)?.id))?;
@@ -114,6 +118,7 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
             identity_type: kind,
             admin,
             disabled,
+            disabled_until,
             auth_policy,
             if_version,
         } => {
@@ -142,6 +147,13 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
             }
             if let Some(v) = disabled {
                 draft.disabled = *v;
+                if !*v {
+                    draft.disabled_until = None;
+                }
+            }
+            if let Some(v) = disabled_until {
+                draft.disabled = true;
+                draft.disabled_until = Some(v.clone());
             }
             if let Some(v) = auth_policy {
                 draft.auth_policy_id = v.clone();

@@ -97,7 +97,8 @@ fn apply_fields(draft: &mut SignerDraft, fields: &SignerFields) -> Result<()> {
         draft.audience = v.clone();
     }
     if let Some(v) = &fields.kid {
-        draft.kid = Some(v.clone());
+        // An empty flag means none (null), as in the form.
+        draft.kid = Some(v.clone()).filter(|k| !k.trim().is_empty());
     }
     if let Some(v) = &fields.claims_property {
         draft.claims_property = v.clone();

@@ -167,6 +167,7 @@ impl<'a> Reader<'a> {
                 .string("authPolicyId")?
                 .unwrap_or_else(|| DEFAULT_AUTH_POLICY.into()),
             disabled: self.boolean("disabled", false)?,
+            disabled_until: self.string("disabledUntil")?,
         };
         Ok((draft, self.meta()?))
     }

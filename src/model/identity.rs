@@ -66,8 +66,13 @@ pub struct IdentityDraft {
     pub external_id: Option<String>,
     /// The identity's auth policy.
     pub auth_policy_id: String,
-    /// Disabled identities cannot log in.
+    /// Set when the controller's `disabledAt` is: the identity cannot log in (until
+    /// `disabled_until`, when that is set).
     pub disabled: bool,
+    /// The end of a timed lock, RFC 3339 UTC; None locks until turned off. Only meaningful
+    /// while `disabled` is set.
+    #[serde(default)]
+    pub disabled_until: Option<String>,
 }
 
 impl Default for IdentityDraft {
@@ -79,6 +84,7 @@ impl Default for IdentityDraft {
             external_id: None,
             auth_policy_id: DEFAULT_AUTH_POLICY.to_string(),
             disabled: false,
+            disabled_until: None,
         }
     }
 }
@@ -98,6 +104,25 @@ impl IdentityDraft {
         if d.name.is_empty() {
             errors.push("name", "required: give the identity a unique name");
         }
+        d.disabled_until = match d.disabled_until.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(_) if !d.disabled => None,
+            Some(raw) => match chrono::DateTime::parse_from_rfc3339(raw) {
+                Ok(t) => Some(
+                    t.with_timezone(&chrono::Utc)
+                        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                ),
+                Err(e) => {
+                    errors.push(
+                        "disabledUntil",
+                        format!(
+                            "\"{raw}\" is not an RFC 3339 time ({e}); write e.g. 2026-12-24T18:00:00Z"
+                        ),
+                    );
+                    None
+                }
+            },
+        };
         limits::check_name(&mut errors, "name", &d.name);
         if let Some(external_id) = &d.external_id {
             limits::check(
@@ -116,6 +141,20 @@ impl IdentityDraft {
             Characters::Any,
         );
         errors.into_result(d)
+    }
+}
+
+impl IdentityDraft {
+    /// Whether the identity is disabled at `now`, as the controller computes it: `disabledAt`
+    /// set, and `disabledUntil` absent or later than `now`.
+    pub fn is_disabled_at(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.disabled
+            && match &self.disabled_until {
+                None => true,
+                Some(until) => chrono::DateTime::parse_from_rfc3339(until)
+                    .map(|t| t > now)
+                    .unwrap_or(true),
+            }
     }
 }
 

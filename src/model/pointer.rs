@@ -56,8 +56,81 @@ pub fn resolve_in<'a>(
     }
 }
 
+/// Resolves `pointer` in a token's payload the way the controller does (go-openapi/jsonpointer,
+/// called from `resolveStringClaimSelector`): a missing leading `/` is added; each token is
+/// unescaped `~1` → `/` then `~0` → `~`, and any other `~` is left as it is (no error); an array
+/// element is addressed by Go's `strconv.Atoi` reading of the token, so `01` and `+1` are index 1.
+pub fn resolve_like_controller<'a>(
+    object: &'a serde_json::Map<String, serde_json::Value>,
+    pointer: &str,
+) -> Result<&'a serde_json::Value, String> {
+    use serde_json::Value;
+    let pointer = if pointer.starts_with('/') {
+        pointer.to_string()
+    } else {
+        format!("/{pointer}")
+    };
+    let mut tokens = pointer[1..].split('/');
+    let first = tokens.next().unwrap_or_default();
+    let key = first.replace("~1", "/").replace("~0", "~");
+    let mut current = object
+        .get(&key)
+        .ok_or_else(|| format!("the payload has no member \"{key}\""))?;
+    for token in tokens {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        current = match current {
+            Value::Object(map) => map
+                .get(&token)
+                .ok_or_else(|| format!("object has no member \"{token}\""))?,
+            Value::Array(items) => {
+                let index = go_atoi(&token)
+                    .ok_or_else(|| format!("\"{token}\" is not an array index"))?;
+                usize::try_from(index)
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .ok_or_else(|| {
+                        format!("index {index} is out of bounds (the array has {})", items.len())
+                    })?
+            }
+            other => {
+                return Err(format!(
+                    "\"{token}\" cannot be looked up in a {}",
+                    match other {
+                        Value::String(_) => "string",
+                        Value::Number(_) => "number",
+                        Value::Bool(_) => "boolean",
+                        _ => "null",
+                    }
+                ));
+            }
+        };
+    }
+    Ok(current)
+}
+
+/// Go's `strconv.Atoi`: an optional sign, then decimal digits (leading zeros allowed).
+fn go_atoi(token: &str) -> Option<i64> {
+    let digits = token.strip_prefix(['+', '-']).unwrap_or(token);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    token.parse::<i64>().ok()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn controller_reading_of_indices_and_escapes() {
+        let v = json!({"groups": ["a", "b"], "x~2": "lit", "n": {"k": 1}});
+        let map = v.as_object().unwrap();
+        assert_eq!(resolve_like_controller(map, "groups/01"), Ok(&json!("b")));
+        assert_eq!(resolve_like_controller(map, "/groups/+1"), Ok(&json!("b")));
+        assert!(resolve_like_controller(map, "/groups/-1").is_err());
+        assert!(resolve_like_controller(map, "/groups/-").is_err());
+        assert_eq!(resolve_like_controller(map, "/x~2"), Ok(&json!("lit")));
+        assert!(resolve_like_controller(map, "/n/k/z").is_err());
+    }
+
     use super::*;
     use serde_json::json;
 

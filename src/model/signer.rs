@@ -189,7 +189,9 @@ impl SignerDraft {
         d.name = d.name.trim().to_string();
         d.issuer = d.issuer.trim().to_string();
         d.audience = d.audience.trim().to_string();
-        d.kid = trimmed_opt(&d.kid);
+        // An empty kid is kept: the controller keeps "" (it is not null), and verify explains
+        // what it does. Forms and the CLI turn an empty field into none before this.
+        d.kid = d.kid.as_deref().map(|k| k.trim().to_string());
         d.cert_pem = trimmed_opt(&d.cert_pem);
         d.jwks_endpoint = trimmed_opt(&d.jwks_endpoint);
         d.external_auth_url = trimmed_opt(&d.external_auth_url);

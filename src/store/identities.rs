@@ -7,7 +7,7 @@ use super::signers::map_constraint;
 use super::{Store, StoreError};
 use crate::model::{Identity, IdentityDraft, IdentityType};
 
-const COLUMNS: &str = "id, name, type, is_admin, external_id, auth_policy_id, disabled, created_at, updated_at, version";
+const COLUMNS: &str = "id, name, type, is_admin, external_id, auth_policy_id, disabled, created_at, updated_at, version, disabled_until";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Identity> {
     let kind: String = r.get(2)?;
@@ -21,6 +21,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Identity> {
             external_id: r.get(4)?,
             auth_policy_id: r.get(5)?,
             disabled: r.get(6)?,
+            disabled_until: r.get(10)?,
         },
         created_at: r.get(7)?,
         updated_at: r.get(8)?,
@@ -104,7 +105,7 @@ pub(super) fn insert(
     // The constraints find a clash; the query that names the other row runs only then, so
     // an import pays one index probe per unique column, not two.
     tx.prepare_cached(&format!(
-        "INSERT INTO identities ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)"
+        "INSERT INTO identities ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)"
     ))?
     .execute(params![
         id,
@@ -116,6 +117,7 @@ pub(super) fn insert(
         d.disabled,
         created_at,
         updated_at,
+        d.disabled_until,
     ])
     .map_err(|e| explain_constraint(tx, None, d, e))?;
     Ok(())
@@ -145,7 +147,8 @@ pub(super) fn overwrite(
     let changed = tx
         .prepare_cached(
             "UPDATE identities SET name = ?3, type = ?4, is_admin = ?5, external_id = ?6,
-             auth_policy_id = ?7, disabled = ?8, updated_at = ?9, version = version + 1
+             auth_policy_id = ?7, disabled = ?8, updated_at = ?9, disabled_until = ?10,
+             version = version + 1
              WHERE id = ?1 AND version = ?2",
         )?
         .execute(params![
@@ -158,6 +161,7 @@ pub(super) fn overwrite(
             d.auth_policy_id,
             d.disabled,
             super::now(),
+            d.disabled_until,
         ])
         .map_err(|e| map_constraint(e, "identities"))?;
     Ok(changed == 1)

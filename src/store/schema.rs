@@ -93,6 +93,47 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE audit_v2 RENAME TO audit;
     CREATE INDEX audit_entity ON audit (entity_id, seq);
     ",
+    // 3: timed locks, as the controller's `disabledUntil`; a signer's kid may be "" (the
+    // controller keeps it: such a certificate signer matches no token), and only non-empty kids
+    // are unique. SQLite cannot drop a CHECK, so the signers table is rebuilt.
+    "
+    ALTER TABLE identities ADD COLUMN disabled_until TEXT;
+    CREATE TABLE signers_v3 (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+        issuer TEXT NOT NULL UNIQUE CHECK (length(issuer) > 0),
+        audience TEXT NOT NULL CHECK (length(audience) > 0),
+        cert_pem TEXT,
+        jwks_endpoint TEXT,
+        kid TEXT CHECK (kid IS NULL OR kid = trim(kid)),
+        claims_property TEXT NOT NULL CHECK (substr(claims_property, 1, 1) = '/'),
+        use_external_id INTEGER NOT NULL CHECK (use_external_id IN (0, 1)),
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        external_auth_url TEXT,
+        client_id TEXT,
+        scopes TEXT NOT NULL CHECK (json_valid(scopes) AND json_type(scopes) = 'array'),
+        target_token TEXT NOT NULL CHECK (target_token IN ('ACCESS', 'ID')),
+        enroll_to_cert_enabled INTEGER NOT NULL CHECK (enroll_to_cert_enabled IN (0, 1)),
+        enroll_to_token_enabled INTEGER NOT NULL CHECK (enroll_to_token_enabled IN (0, 1)),
+        enroll_name_claims_selector TEXT NOT NULL,
+        enroll_attribute_claims_selector TEXT,
+        enroll_auth_policy_id TEXT NOT NULL,
+        tags TEXT NOT NULL CHECK (json_valid(tags) AND json_type(tags) = 'object'),
+        common_name TEXT,
+        fingerprint TEXT UNIQUE,
+        not_before TEXT,
+        not_after TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        CHECK ((cert_pem IS NULL) <> (jwks_endpoint IS NULL)),
+        CHECK ((cert_pem IS NULL) = (fingerprint IS NULL))
+    ) STRICT;
+    INSERT INTO signers_v3 SELECT * FROM signers;
+    DROP TABLE signers;
+    ALTER TABLE signers_v3 RENAME TO signers;
+    CREATE UNIQUE INDEX signers_kid ON signers (kid) WHERE kid <> '';
+    ",
 ];
 
 /// True when the file is an extjwt database at the current schema version (nothing to migrate).

@@ -43,7 +43,7 @@ pub static COLUMNS: [Column<Identity>; 7] = [
         title: "Disabled",
         width: Constraint::Length(8),
         cell: |i, _| {
-            if i.draft.disabled {
+            if i.draft.is_disabled_at(chrono::Utc::now()) {
                 "✗ yes".into()
             } else {
                 "no".into()
@@ -87,6 +87,12 @@ pub const FORM_FIELDS: &[FieldSpec] = &[
     FieldSpec::new("type", "Type", FieldKind::Choice(TYPES), ""),
     FieldSpec::new("isAdmin", "Admin", FieldKind::Bool, ""),
     FieldSpec::new("disabled", "Disabled", FieldKind::Bool, ""),
+    FieldSpec::new(
+        "disabledUntil",
+        "Disabled until",
+        FieldKind::Text,
+        "2026-12-24T18:00:00Z (empty: no end)",
+    ),
     FieldSpec::new("authPolicyId", "Auth policy ID", FieldKind::Text, "default"),
 ];
 
@@ -98,6 +104,10 @@ pub fn form_for(title: String, draft: &IdentityDraft) -> Form {
     values.insert("type", draft.identity_type.as_str().into());
     values.insert("isAdmin", draft.is_admin.to_string());
     values.insert("disabled", draft.disabled.to_string());
+    values.insert(
+        "disabledUntil",
+        draft.disabled_until.clone().unwrap_or_default(),
+    );
     values.insert("authPolicyId", draft.auth_policy_id.clone());
     Form::new(title, FORM_FIELDS, &values)
 }
@@ -111,7 +121,8 @@ pub fn draft_from(form: &Form) -> IdentityDraft {
         is_admin: form.flag("isAdmin"),
         external_id: (!external.is_empty()).then_some(external),
         auth_policy_id: form.value("authPolicyId"),
-        disabled: form.flag("disabled"),
+        disabled: form.flag("disabled") || !form.value("disabledUntil").trim().is_empty(),
+        disabled_until: Some(form.value("disabledUntil")).filter(|v| !v.trim().is_empty()),
     }
 }
 
@@ -134,10 +145,16 @@ pub fn detail_lines(
         ("Admin", untrusted(if d.is_admin { "yes" } else { "no" })),
         (
             "Disabled",
-            if d.disabled {
-                Span::styled("✗ yes (logins are refused)", theme.error())
-            } else {
-                Span::styled("✓ no", theme.ok())
+            match (d.is_disabled_at(chrono::Utc::now()), &d.disabled_until) {
+                (true, None) => Span::styled("✗ yes (logins are refused)", theme.error()),
+                (true, Some(until)) => Span::styled(
+                    format!("✗ yes, until {} (logins are refused)", crate::text::escape(until)),
+                    theme.error(),
+                ),
+                (false, Some(until)) if d.disabled => {
+                    Span::styled(format!("✓ no (lock ended {})", crate::text::escape(until)), theme.ok())
+                }
+                _ => Span::styled("✓ no", theme.ok()),
             },
         ),
         ("Auth policy ID", untrusted(d.auth_policy_id.clone())),

@@ -205,12 +205,49 @@ impl VerifyPane {
         }
     }
 
+    /// The verdict with the client's answer, then warnings, then the fix hint.
+    fn verdict_paragraph(&self, theme: &Theme) -> Paragraph<'static> {
+        let verdict_style = match &self.report {
+            Some(r) if r.is_valid() => theme.ok(),
+            Some(r) if r.pending_fetch.is_some() => theme.warn(),
+            Some(_) => theme.error(),
+            None => theme.muted(),
+        };
+        let mut verdict = vec![Line::from(untrusted_styled(
+            self.verdict_text(),
+            verdict_style,
+        ))];
+        for warning in self.report.iter().flat_map(|r| &r.warnings) {
+            verdict.push(Line::from(vec![
+                Span::styled("warning: ", theme.warn()),
+                untrusted_styled(warning.clone(), theme.warn()),
+            ]));
+        }
+        if let Some(fix) = self
+            .report
+            .as_ref()
+            .and_then(|r| r.reason())
+            .and_then(Reason::fix)
+        {
+            verdict.push(Line::from(vec![
+                Span::styled("fix: ", theme.key()),
+                Span::raw(fix.hint),
+            ]));
+        }
+        Paragraph::new(verdict).wrap(Wrap { trim: false })
+    }
+
     /// Draws the pane.
     pub fn render(&mut self, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let editor_height = if area.height >= 30 { 8 } else { 5 };
+        let verdict = self.verdict_paragraph(theme);
+        // The verdict, the client's answer, warnings and the fix wrap and are never cut: they
+        // take the rows they need (up to a third of the pane; the checks keep the rest).
+        let verdict_height = (verdict.line_count(area.width) as u16)
+            .clamp(1, (area.height / 3).max(2));
         let [editor_area, verdict_area, body] = Layout::vertical([
             Constraint::Length(editor_height),
-            Constraint::Length(2),
+            Constraint::Length(verdict_height),
             Constraint::Min(0),
         ])
         .areas(area);
@@ -231,31 +268,7 @@ impl VerifyPane {
         });
         frame.render_widget(&self.editor, editor_area);
 
-        let verdict_style = match &self.report {
-            Some(r) if r.is_valid() => theme.ok(),
-            Some(r) if r.pending_fetch.is_some() => theme.warn(),
-            Some(_) => theme.error(),
-            None => theme.muted(),
-        };
-        let mut verdict = vec![Line::from(untrusted_styled(
-            self.verdict_text(),
-            verdict_style,
-        ))];
-        if let Some(fix) = self
-            .report
-            .as_ref()
-            .and_then(|r| r.reason())
-            .and_then(Reason::fix)
-        {
-            verdict.push(Line::from(vec![
-                Span::styled("fix: ", theme.key()),
-                Span::raw(fix),
-            ]));
-        }
-        frame.render_widget(
-            Paragraph::new(verdict).wrap(Wrap { trim: false }),
-            verdict_area,
-        );
+        frame.render_widget(verdict, verdict_area);
 
         let wide = body.width >= 120;
         let [checks_area, json_area] = if wide {
@@ -273,7 +286,7 @@ impl VerifyPane {
                 .map(|c| {
                     let style = match c.status {
                         Status::Pass => theme.ok(),
-                        Status::Fail => theme.error(),
+                        Status::Fail(_) => theme.error(),
                         Status::Skip => theme.muted(),
                     };
                     let room = (checks_area.width as usize).saturating_sub(21);

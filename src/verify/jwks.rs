@@ -7,17 +7,17 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
+use super::jwk_set::{self, JwkSet, StoppedAt};
 use super::keys::PublicKey;
 use crate::model::address;
 
 /// Whole-request timeout.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
-/// Largest JWKS body read.
-pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
+/// Largest JWKS body read: extjwt's own safety cap (the controller reads any size).
+pub const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 /// Redirects followed.
 pub const MAX_REDIRECTS: u32 = 5;
 /// Shortest time between two fetches of one URL.
@@ -40,11 +40,21 @@ fn system_lookup(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
 #[derive(Debug, Clone)]
 pub enum KeyLookup {
     /// The key.
-    Found(PublicKey),
+    Found {
+        /// The key.
+        key: PublicKey,
+        /// True when the set no longer publishes it but an earlier fetch did: a running
+        /// controller still holds such a key until it restarts.
+        retired: bool,
+    },
     /// The set was fetched recently and has no such kid.
     NotFound {
         /// The kids the set does have.
         known: Vec<String>,
+        /// The key that stopped the controller's resolution, if one did.
+        stopped: Option<StoppedAt>,
+        /// True when the kid is in the set, after the key that stopped resolution.
+        after_stop: bool,
     },
     /// The last fetch failed recently; the cause.
     Unavailable(String),
@@ -54,8 +64,9 @@ pub enum KeyLookup {
 
 struct CachedSet {
     fetched_at: Instant,
-    outcome: Result<Vec<(String, PublicKey)>, String>,
-    skipped: Vec<String>,
+    outcome: Result<JwkSet, String>,
+    /// Keys earlier fetches resolved, kept as the controller keeps them (until restart).
+    seen: HashMap<String, PublicKey>,
 }
 
 /// Verification keys: JWKS sets fetched per URL, and certificate keys parsed once per
@@ -162,16 +173,33 @@ impl KeyCache {
         };
         let fresh = set.fetched_at.elapsed() < REFETCH_INTERVAL;
         match &set.outcome {
-            Ok(keys) => match keys.iter().find(|(k, _)| k == kid) {
-                Some((_, key)) => KeyLookup::Found(key.clone()),
-                None if fresh => KeyLookup::NotFound {
-                    known: keys.iter().map(|(k, _)| k.clone()).collect(),
+            Ok(keys) => match keys.keys.get(kid) {
+                Some(key) => KeyLookup::Found {
+                    key: key.clone(),
+                    retired: false,
+                },
+                None if fresh => match set.seen.get(kid) {
+                    Some(key) => KeyLookup::Found {
+                        key: key.clone(),
+                        retired: true,
+                    },
+                    None => KeyLookup::NotFound {
+                        known: keys.order.clone(),
+                        stopped: keys.stopped.clone(),
+                        after_stop: keys.never_loaded.iter().any(|k| k == kid),
+                    },
                 },
                 None => KeyLookup::NeedsFetch,
             },
             Err(cause) if fresh => KeyLookup::Unavailable(cause.clone()),
             Err(_) => KeyLookup::NeedsFetch,
         }
+    }
+
+    /// The set last fetched from `url`, or why it could not be used (None before any fetch).
+    pub fn set(&self, url: &str) -> Option<Result<JwkSet, String>> {
+        let sets = self.sets.lock().unwrap_or_else(|p| p.into_inner());
+        sets.get(url).map(|s| s.outcome.clone())
     }
 
     /// The public key of the certificate with this SHA-1 `fingerprint`, parsing `pem` only the
@@ -192,34 +220,28 @@ impl KeyCache {
         Ok(key)
     }
 
-    /// Notes about keys the last fetch of `url` skipped (unsupported types and the like).
-    pub fn skipped(&self, url: &str) -> Vec<String> {
-        let sets = self.sets.lock().unwrap_or_else(|p| p.into_inner());
-        sets.get(url).map(|s| s.skipped.clone()).unwrap_or_default()
-    }
-
     /// Fetches `url` now (blocking, at most [`FETCH_TIMEOUT`]) and caches the outcome, success
     /// or failure, so a dead endpoint is not hammered on every keystroke.
     pub fn fetch(&self, url: &str) -> Result<(), String> {
-        let (outcome, skipped) = match self.download(url) {
-            Ok((keys, skipped)) => (Ok(keys), skipped),
-            Err(cause) => (Err(cause), Vec::new()),
-        };
+        let outcome = self.download(url);
         let result = outcome.as_ref().map(|_| ()).map_err(Clone::clone);
         let mut sets = self.sets.lock().unwrap_or_else(|p| p.into_inner());
+        let mut seen = sets.remove(url).map(|old| old.seen).unwrap_or_default();
+        if let Ok(set) = &outcome {
+            seen.extend(set.keys.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
         sets.insert(
             url.to_string(),
             CachedSet {
                 fetched_at: Instant::now(),
                 outcome,
-                skipped,
+                seen,
             },
         );
         result
     }
 
-    #[allow(clippy::type_complexity)]
-    fn download(&self, url: &str) -> Result<(Vec<(String, PublicKey)>, Vec<String>), String> {
+    fn download(&self, url: &str) -> Result<JwkSet, String> {
         let mut response = self
             .agent()
             .get(url)
@@ -251,26 +273,11 @@ impl KeyCache {
             .limit(MAX_BODY_BYTES)
             .read_to_vec()
             .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => {
-                    format!("the JWKS at {url} is larger than 1 MiB; refused")
-                }
+                ureq::Error::BodyExceedsLimit(_) => format!(
+                    "the JWKS at {url} is larger than 16 MiB, extjwt's safety cap (the controller has no cap and would read it)"
+                ),
                 other => format!("reading {url} failed: {other}"),
             })?;
-        let document: Value = serde_json::from_slice(&body)
-            .map_err(|e| format!("the JWKS at {url} is not JSON ({e})"))?;
-        let entries = document
-            .get("keys")
-            .and_then(Value::as_array)
-            .ok_or_else(|| format!("the JWKS at {url} has no \"keys\" list"))?;
-        let mut keys = Vec::new();
-        let mut skipped = Vec::new();
-        for entry in entries {
-            match PublicKey::from_jwk(entry) {
-                Ok(pair) => keys.push(pair),
-                // An unsupported key beside good ones is skipped, not fatal (design §3).
-                Err(why) => skipped.push(why),
-            }
-        }
-        Ok((keys, skipped))
+        jwk_set::read(&body).map_err(|e| format!("{url}: {e}"))
     }
 }

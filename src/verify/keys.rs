@@ -1,182 +1,496 @@
-//! Public keys and the algorithms each may verify: algorithms are pinned to the key, never taken
-//! from the token alone.
+//! Public keys and signature verification as golang-jwt does it (the controller's library):
+//! the header's `alg` picks the method, the key's type must fit it, and nothing else is asked of
+//! the key. Verification calls aws-lc-rs directly rather than jsonwebtoken, because jsonwebtoken
+//! has no ES512, insists that an ES256 key be P-256 (golang-jwt does not check the curve), and
+//! refuses RSA keys under 2048 bits and PSS salts other than the hash length, all of which the
+//! controller accepts. What aws-lc-rs cannot do either is in [`super::rsa`].
 
-use base64::Engine;
-use jsonwebtoken::{Algorithm, DecodingKey};
-use serde_json::Value;
+use std::sync::Arc;
+
+use aws_lc_rs::digest;
+use aws_lc_rs::signature::{self as lc, RsaPublicKeyComponents, UnparsedPublicKey};
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey as ParsedKey;
 
-/// The kinds of key a signer can have.
+use super::rsa;
+
+/// The NIST curves the controller reads from a JWK or a certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyType {
-    /// RSA of any size the backend accepts.
-    Rsa,
-    /// NIST P-256.
-    EcP256,
-    /// NIST P-384.
-    EcP384,
-    /// Ed25519.
-    Ed25519,
+pub enum Curve {
+    /// P-224 (resolved by the controller; no library here verifies with it).
+    P224,
+    /// P-256.
+    P256,
+    /// P-384.
+    P384,
+    /// P-521.
+    P521,
 }
 
-impl KeyType {
-    /// The JWS algorithms this key type verifies.
-    pub fn algorithms(self) -> &'static [Algorithm] {
+impl Curve {
+    /// The JWK `crv` name.
+    pub fn name(self) -> &'static str {
         match self {
-            KeyType::Rsa => &[
-                Algorithm::RS256,
-                Algorithm::RS384,
-                Algorithm::RS512,
-                Algorithm::PS256,
-                Algorithm::PS384,
-                Algorithm::PS512,
-            ],
-            KeyType::EcP256 => &[Algorithm::ES256],
-            KeyType::EcP384 => &[Algorithm::ES384],
-            KeyType::Ed25519 => &[Algorithm::EdDSA],
+            Curve::P224 => "P-224",
+            Curve::P256 => "P-256",
+            Curve::P384 => "P-384",
+            Curve::P521 => "P-521",
         }
     }
 
-    /// A name for messages.
-    pub fn label(self) -> &'static str {
+    /// The curve of a JWK `crv`, matched exactly as Go's `elliptic.P256().Params().Name`.
+    pub fn from_name(name: &str) -> Option<Curve> {
+        [Curve::P224, Curve::P256, Curve::P384, Curve::P521]
+            .into_iter()
+            .find(|c| c.name() == name)
+    }
+
+    fn from_bits(bits: usize) -> Option<Curve> {
+        Some(match bits {
+            224 => Curve::P224,
+            256 => Curve::P256,
+            384 => Curve::P384,
+            521 => Curve::P521,
+            _ => return None,
+        })
+    }
+
+    /// Bytes of one coordinate.
+    pub fn coordinate_bytes(self) -> usize {
         match self {
-            KeyType::Rsa => "RSA",
-            KeyType::EcP256 => "EC P-256",
-            KeyType::EcP384 => "EC P-384",
-            KeyType::Ed25519 => "Ed25519",
+            Curve::P224 => 28,
+            Curve::P256 => 32,
+            Curve::P384 => 48,
+            Curve::P521 => 66,
         }
     }
 }
 
-/// A verification key with its type.
-#[derive(Clone)]
-pub struct PublicKey {
-    /// What kind of key it is.
-    pub key_type: KeyType,
-    /// The key as jsonwebtoken takes it.
-    pub decoding: DecodingKey,
+/// What a verification key is.
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeyMaterial {
+    /// RSA: modulus and exponent, big-endian without leading zeros.
+    Rsa {
+        /// Modulus.
+        n: Vec<u8>,
+        /// Public exponent.
+        e: Vec<u8>,
+    },
+    /// ECDSA: the curve (None when a JWK named one the controller does not know, which it keeps
+    /// as a key that never verifies) and the uncompressed point.
+    Ec {
+        /// The curve.
+        curve: Option<Curve>,
+        /// `04 ‖ x ‖ y`.
+        point: Vec<u8>,
+    },
+    /// Ed25519: the 32-byte public key.
+    Ed25519(Vec<u8>),
 }
+
+/// A verification key. Cheap to clone (shared).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey(Arc<KeyMaterial>);
 
 impl std::fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PublicKey({})", self.key_type.label())
+        write!(f, "PublicKey({})", self.label())
     }
 }
 
-/// The asymmetric JWS algorithms extjwt accepts, by header name. `none` and HS* are absent on
-/// purpose: a signer's key is public, so an HMAC "signature" with it proves nothing.
-pub fn asymmetric_algorithm(name: &str) -> Option<Algorithm> {
-    Some(match name {
-        "RS256" => Algorithm::RS256,
-        "RS384" => Algorithm::RS384,
-        "RS512" => Algorithm::RS512,
-        "PS256" => Algorithm::PS256,
-        "PS384" => Algorithm::PS384,
-        "PS512" => Algorithm::PS512,
-        "ES256" => Algorithm::ES256,
-        "ES384" => Algorithm::ES384,
-        "EdDSA" => Algorithm::EdDSA,
-        _ => return None,
-    })
+/// The signing methods golang-jwt registers, minus the ones no signer key can verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Alg {
+    RS256,
+    RS384,
+    RS512,
+    PS256,
+    PS384,
+    PS512,
+    ES256,
+    ES384,
+    ES512,
+    EdDSA,
 }
+
+/// What the header's `alg` names, as golang-jwt's registry reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlgorithmName {
+    /// An asymmetric method a signer's key can verify.
+    Asymmetric(Alg),
+    /// A method golang-jwt knows but the controller's key function can never satisfy: `none`
+    /// and HS256/384/512 (a signer's key is public, so an HMAC with it proves nothing).
+    Refused,
+    /// Not a method golang-jwt knows (or not a string): the controller's first, unverified parse
+    /// fails, so the token is not even a candidate.
+    Unknown,
+}
+
+/// The method named `name` (case-sensitive, as golang-jwt's registry).
+pub fn algorithm(name: &str) -> AlgorithmName {
+    use Alg::*;
+    let alg = match name {
+        "RS256" => RS256,
+        "RS384" => RS384,
+        "RS512" => RS512,
+        "PS256" => PS256,
+        "PS384" => PS384,
+        "PS512" => PS512,
+        "ES256" => ES256,
+        "ES384" => ES384,
+        "ES512" => ES512,
+        "EdDSA" => EdDSA,
+        "none" | "HS256" | "HS384" | "HS512" => return AlgorithmName::Refused,
+        _ => return AlgorithmName::Unknown,
+    };
+    AlgorithmName::Asymmetric(alg)
+}
+
+#[derive(PartialEq)]
+enum Family {
+    Pkcs1,
+    Pss,
+    Ecdsa,
+    EdDsa,
+}
+
+impl Alg {
+    /// The header name.
+    pub fn name(self) -> &'static str {
+        use Alg::*;
+        match self {
+            RS256 => "RS256",
+            RS384 => "RS384",
+            RS512 => "RS512",
+            PS256 => "PS256",
+            PS384 => "PS384",
+            PS512 => "PS512",
+            ES256 => "ES256",
+            ES384 => "ES384",
+            ES512 => "ES512",
+            EdDSA => "EdDSA",
+        }
+    }
+
+    fn family(self) -> Family {
+        use Alg::*;
+        match self {
+            RS256 | RS384 | RS512 => Family::Pkcs1,
+            PS256 | PS384 | PS512 => Family::Pss,
+            ES256 | ES384 | ES512 => Family::Ecdsa,
+            EdDSA => Family::EdDsa,
+        }
+    }
+
+    fn hash(self) -> &'static digest::Algorithm {
+        use Alg::*;
+        match self {
+            RS384 | PS384 | ES384 => &digest::SHA384,
+            RS512 | PS512 | ES512 => &digest::SHA512,
+            _ => &digest::SHA256,
+        }
+    }
+
+    /// The curve an ES alg is meant for (golang-jwt's `KeySize` is its coordinate size).
+    fn ec_curve(self) -> Option<Curve> {
+        match self {
+            Alg::ES256 => Some(Curve::P256),
+            Alg::ES384 => Some(Curve::P384),
+            Alg::ES512 => Some(Curve::P521),
+            _ => None,
+        }
+    }
+}
+
+/// Go's crypto/rsa refuses smaller keys outright (since Go 1.24).
+pub const RSA_MIN_BITS: usize = 1024;
+/// Under this an RSA key is accepted with a warning.
+pub const RSA_WEAK_BITS: usize = 2048;
 
 const OID_ED25519: &str = "1.3.101.112";
 
+fn strip_leading_zeros(bytes: &[u8]) -> Vec<u8> {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    bytes[start..].to_vec()
+}
+
 impl PublicKey {
+    /// An RSA key from its modulus and exponent (big-endian; leading zeros allowed).
+    pub fn rsa(n: &[u8], e: &[u8]) -> PublicKey {
+        PublicKey(Arc::new(KeyMaterial::Rsa {
+            n: strip_leading_zeros(n),
+            e: strip_leading_zeros(e),
+        }))
+    }
+
+    /// An EC key from its curve and coordinates (big-endian; shorter ones are left-padded as
+    /// Go's `big.Int` reads them).
+    pub fn ec(curve: Option<Curve>, x: &[u8], y: &[u8]) -> PublicKey {
+        let size = curve.map_or(x.len().max(y.len()), Curve::coordinate_bytes);
+        let mut point = vec![0x04];
+        for coordinate in [x, y] {
+            let c = strip_leading_zeros(coordinate);
+            point.extend(std::iter::repeat_n(0, size.saturating_sub(c.len())));
+            point.extend_from_slice(&c);
+        }
+        PublicKey(Arc::new(KeyMaterial::Ec { curve, point }))
+    }
+
+    /// What the key is.
+    pub fn material(&self) -> &KeyMaterial {
+        &self.0
+    }
+
+    /// The RSA modulus size in bits.
+    pub fn rsa_bits(&self) -> Option<usize> {
+        match &*self.0 {
+            KeyMaterial::Rsa { n, .. } => Some(
+                n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize),
+            ),
+            _ => None,
+        }
+    }
+
+    /// "RSA 2048-bit", "EC P-256", "Ed25519", for messages.
+    pub fn label(&self) -> String {
+        match &*self.0 {
+            KeyMaterial::Rsa { .. } => format!("RSA {}-bit", self.rsa_bits().unwrap_or(0)),
+            KeyMaterial::Ec { curve, .. } => {
+                format!("EC {}", curve.map_or("(unknown curve)", Curve::name))
+            }
+            KeyMaterial::Ed25519(_) => "Ed25519".into(),
+        }
+    }
+
     /// The key of a DER certificate.
     pub fn from_certificate_der(der: &[u8]) -> Result<PublicKey, String> {
         let (_, cert) = X509Certificate::from_der(der)
             .map_err(|e| format!("the certificate does not parse ({e})"))?;
         let spki = cert.public_key();
         if spki.algorithm.algorithm.to_id_string() == OID_ED25519 {
-            return Ok(PublicKey {
-                key_type: KeyType::Ed25519,
-                decoding: DecodingKey::from_ed_der(&spki.subject_public_key.data),
-            });
+            return Ok(PublicKey(Arc::new(KeyMaterial::Ed25519(
+                spki.subject_public_key.data.to_vec(),
+            ))));
         }
         match spki.parsed() {
-            Ok(ParsedKey::RSA(_)) => Ok(PublicKey {
-                key_type: KeyType::Rsa,
-                decoding: DecodingKey::from_rsa_der(&spki.subject_public_key.data),
-            }),
+            Ok(ParsedKey::RSA(key)) => Ok(PublicKey::rsa(key.modulus, key.exponent)),
             Ok(ParsedKey::EC(point)) => {
-                let key_type = match point.key_size() {
-                    256 => KeyType::EcP256,
-                    384 => KeyType::EcP384,
-                    bits => return Err(format!("EC keys of {bits} bits are not supported")),
-                };
-                Ok(PublicKey {
-                    key_type,
-                    decoding: DecodingKey::from_ec_der(point.data()),
-                })
+                let curve = Curve::from_bits(point.key_size()).ok_or_else(|| {
+                    format!("EC keys of {} bits are not supported", point.key_size())
+                })?;
+                Ok(PublicKey(Arc::new(KeyMaterial::Ec {
+                    curve: Some(curve),
+                    point: point.data().to_vec(),
+                })))
             }
             _ => Err(format!(
-                "the certificate's key type ({}) is not RSA, EC P-256/P-384 or Ed25519",
+                "the certificate's key type ({}) is not RSA, EC or Ed25519",
                 spki.algorithm.algorithm.to_id_string()
             )),
         }
     }
 
-    /// One JWK of a JWKS: its kid and key. `x5c` wins when present (as the controller does).
-    pub fn from_jwk(jwk: &Value) -> Result<(String, PublicKey), String> {
-        let kid = jwk
-            .get("kid")
-            .and_then(Value::as_str)
-            .filter(|k| !k.is_empty())
-            .ok_or("a key without a kid cannot be selected")?
-            .to_string();
-        let field = |name: &str| -> Result<&str, String> {
-            jwk.get(name)
-                .and_then(Value::as_str)
-                .ok_or_else(|| format!("key {kid} has no \"{name}\""))
-        };
-        if let Some(first) = jwk
-            .get("x5c")
-            .and_then(Value::as_array)
-            .and_then(|a| a.first())
-        {
-            let b64 = first.as_str().ok_or("x5c entries must be strings")?;
-            let der = base64::engine::general_purpose::STANDARD
-                .decode(b64)
-                .map_err(|e| format!("key {kid}: x5c is not base64 ({e})"))?;
-            return Ok((kid, PublicKey::from_certificate_der(&der)?));
-        }
-        let kty = field("kty")?;
-        let bad = |e: jsonwebtoken::errors::Error| format!("key {kid} is malformed ({e})");
-        let key = match kty {
-            "RSA" => PublicKey {
-                key_type: KeyType::Rsa,
-                decoding: DecodingKey::from_rsa_components(field("n")?, field("e")?)
-                    .map_err(bad)?,
-            },
-            "EC" => {
-                let key_type = match field("crv")? {
-                    "P-256" => KeyType::EcP256,
-                    "P-384" => KeyType::EcP384,
-                    other => return Err(format!("key {kid}: curve {other} is not supported")),
-                };
-                PublicKey {
-                    key_type,
-                    decoding: DecodingKey::from_ec_components(field("x")?, field("y")?)
-                        .map_err(bad)?,
+    /// The algorithm check: whether golang-jwt would try this key with `alg` at all, with the
+    /// warnings the combination earns.
+    pub fn fits(&self, alg: Alg) -> Result<Vec<String>, String> {
+        let mut warnings = Vec::new();
+        match (&*self.0, alg.family()) {
+            (KeyMaterial::Rsa { .. }, Family::Pkcs1 | Family::Pss) => {
+                let bits = self.rsa_bits().unwrap_or(0);
+                if bits < RSA_MIN_BITS {
+                    return Err(format!(
+                        "the signer's RSA key has {bits} bits; Go's crypto/rsa refuses keys under {RSA_MIN_BITS} bits"
+                    ));
+                }
+                if bits < RSA_WEAK_BITS {
+                    warnings.push(format!(
+                        "weak key: the signer's RSA key has {bits} bits; the controller accepts it, but keys under {RSA_WEAK_BITS} bits can be factored"
+                    ));
                 }
             }
-            "OKP" => match field("crv")? {
-                "Ed25519" => PublicKey {
-                    key_type: KeyType::Ed25519,
-                    decoding: DecodingKey::from_ed_components(field("x")?).map_err(bad)?,
-                },
-                other => return Err(format!("key {kid}: curve {other} is not supported")),
-            },
-            other => return Err(format!("key {kid}: key type {other} is not supported")),
-        };
-        Ok((kid, key))
+            (KeyMaterial::Ec { curve, .. }, Family::Ecdsa) => {
+                if let (Some(curve), Some(meant)) = (curve, alg.ec_curve())
+                    && *curve != meant
+                {
+                    warnings.push(format!(
+                        "{} is meant for {} keys; the signer's key is {}. golang-jwt does not check the curve, so the controller accepts it",
+                        alg.name(),
+                        meant.name(),
+                        curve.name()
+                    ));
+                }
+            }
+            (KeyMaterial::Ed25519(_), Family::EdDsa) => {}
+            _ => {
+                return Err(format!(
+                    "alg {} needs {} key; the signer's key is {}",
+                    alg.name(),
+                    match alg.family() {
+                        Family::Pkcs1 | Family::Pss => "an RSA",
+                        Family::Ecdsa => "an EC",
+                        Family::EdDsa => "an Ed25519",
+                    },
+                    self.label()
+                ));
+            }
+        }
+        Ok(warnings)
     }
 
-    /// Whether the signature of `signing_input` verifies with this key under `alg`.
-    pub fn verifies(&self, alg: Algorithm, signing_input: &str, signature: &str) -> bool {
-        jsonwebtoken::crypto::verify(signature, signing_input.as_bytes(), &self.decoding, alg)
-            .unwrap_or(false)
+    /// The signature check: whether `signature` signs `message` under `alg`, as golang-jwt
+    /// verifies it. On success, warnings about how (a PSS salt of unusual length).
+    pub fn verify(
+        &self,
+        alg: Alg,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<Vec<String>, String> {
+        let bad = || Err("does not verify: the token was altered or signed by another key".into());
+        match &*self.0 {
+            KeyMaterial::Rsa { n, e } => {
+                let bits = self.rsa_bits().unwrap_or(0);
+                let components = RsaPublicKeyComponents { n, e };
+                if alg.family() == Family::Pkcs1 {
+                    let fast: Option<&lc::RsaParameters> = match (alg, bits >= RSA_WEAK_BITS) {
+                        (Alg::RS256, true) => Some(&lc::RSA_PKCS1_2048_8192_SHA256),
+                        (Alg::RS384, true) => Some(&lc::RSA_PKCS1_2048_8192_SHA384),
+                        (Alg::RS512, true) => Some(&lc::RSA_PKCS1_2048_8192_SHA512),
+                        _ => None,
+                    };
+                    let ok = match fast {
+                        Some(params) if bits <= 8192 => {
+                            components.verify(params, message, signature).is_ok()
+                        }
+                        _ => rsa::verify_pkcs1(n, e, alg.hash(), message, signature),
+                    };
+                    return if ok { Ok(Vec::new()) } else { bad() };
+                }
+                let fast: &lc::RsaParameters = match alg {
+                    Alg::PS256 => &lc::RSA_PSS_2048_8192_SHA256,
+                    Alg::PS384 => &lc::RSA_PSS_2048_8192_SHA384,
+                    _ => &lc::RSA_PSS_2048_8192_SHA512,
+                };
+                if (RSA_WEAK_BITS..=8192).contains(&bits)
+                    && components.verify(fast, message, signature).is_ok()
+                {
+                    return Ok(Vec::new());
+                }
+                // golang-jwt verifies PSS with the salt length read from the signature.
+                match rsa::verify_pss_auto_salt(n, e, alg.hash(), message, signature) {
+                    Some(salt) if salt == alg.hash().output_len() => Ok(Vec::new()),
+                    Some(salt) => Ok(vec![format!(
+                        "PSS salt of {salt} bytes, not the hash length ({}): golang-jwt reads any salt length, other verifiers may not",
+                        alg.hash().output_len()
+                    )]),
+                    None => bad(),
+                }
+            }
+            KeyMaterial::Ec { curve, point } => {
+                let size = alg.ec_curve().map_or(32, Curve::coordinate_bytes);
+                if signature.len() != 2 * size {
+                    return Err(format!(
+                        "an {} signature is {} bytes (r ‖ s of {size} each); this one is {}",
+                        alg.name(),
+                        2 * size,
+                        signature.len()
+                    ));
+                }
+                let Some(curve) = curve else {
+                    return Err(
+                        "the key's curve is not one the controller knows, so nothing verifies with it"
+                            .into(),
+                    );
+                };
+                let algorithm: &lc::EcdsaVerificationAlgorithm = match (curve, alg) {
+                    (Curve::P256, Alg::ES256) => &lc::ECDSA_P256_SHA256_ASN1,
+                    (Curve::P256, Alg::ES384) => &lc::ECDSA_P256_SHA384_ASN1,
+                    (Curve::P256, _) => &lc::ECDSA_P256_SHA512_ASN1,
+                    (Curve::P384, Alg::ES256) => &lc::ECDSA_P384_SHA256_ASN1,
+                    (Curve::P384, Alg::ES384) => &lc::ECDSA_P384_SHA384_ASN1,
+                    (Curve::P384, _) => &lc::ECDSA_P384_SHA512_ASN1,
+                    (Curve::P521, Alg::ES256) => &lc::ECDSA_P521_SHA256_ASN1,
+                    (Curve::P521, Alg::ES384) => &lc::ECDSA_P521_SHA384_ASN1,
+                    (Curve::P521, _) => &lc::ECDSA_P521_SHA512_ASN1,
+                    (Curve::P224, _) => {
+                        return Err("P-224 signatures cannot be checked by extjwt (aws-lc-rs has no P-224); the controller would check it".into());
+                    }
+                };
+                let (r, s) = signature.split_at(size);
+                let der = ecdsa_der(r, s);
+                if UnparsedPublicKey::new(algorithm, point)
+                    .verify(message, &der)
+                    .is_ok()
+                {
+                    Ok(Vec::new())
+                } else {
+                    bad()
+                }
+            }
+            KeyMaterial::Ed25519(public) => {
+                if UnparsedPublicKey::new(&lc::ED25519, public)
+                    .verify(message, signature)
+                    .is_ok()
+                {
+                    Ok(Vec::new())
+                } else {
+                    bad()
+                }
+            }
+        }
+    }
+}
+
+/// `r ‖ s` as the DER `SEQUENCE { INTEGER r, INTEGER s }` the curve-agnostic verifiers take.
+fn ecdsa_der(r: &[u8], s: &[u8]) -> Vec<u8> {
+    fn integer(out: &mut Vec<u8>, value: &[u8]) {
+        let v = strip_leading_zeros(value);
+        let pad = v.first().is_none_or(|b| b & 0x80 != 0);
+        out.push(0x02);
+        push_len(out, v.len() + usize::from(pad));
+        if pad {
+            out.push(0);
+        }
+        out.extend_from_slice(&v);
+    }
+    fn push_len(out: &mut Vec<u8>, len: usize) {
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            out.push(0x81);
+            out.push(len as u8);
+        }
+    }
+    let mut body = Vec::with_capacity(r.len() + s.len() + 8);
+    integer(&mut body, r);
+    integer(&mut body, s);
+    let mut der = vec![0x30];
+    push_len(&mut der, body.len());
+    der.extend(body);
+    der
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn algorithm_names_follow_golang_jwt_registry() {
+        assert_eq!(algorithm("ES512"), AlgorithmName::Asymmetric(Alg::ES512));
+        assert_eq!(algorithm("HS256"), AlgorithmName::Refused);
+        assert_eq!(algorithm("none"), AlgorithmName::Refused);
+        assert_eq!(algorithm("es256"), AlgorithmName::Unknown);
+        assert_eq!(algorithm("Ed25519"), AlgorithmName::Unknown);
+    }
+
+    #[test]
+    fn der_of_zero_and_high_bit_integers() {
+        assert_eq!(ecdsa_der(&[0, 0], &[0x80]), vec![0x30, 0x07, 0x02, 0x01, 0x00, 0x02, 0x02, 0x00, 0x80]);
+    }
+
+    #[test]
+    fn rsa_bits_count_the_modulus() {
+        let key = PublicKey::rsa(&[0x00, 0x7f, 0xff], &[1, 0, 1]);
+        assert_eq!(key.rsa_bits(), Some(15));
     }
 }

@@ -1,25 +1,34 @@
 //! Token → [`VerifyReport`]: the controller's checks (design §3), with every failure explained.
 //! No UI here; the CLI and the console render the same report.
+//!
+//! Each check is one method over a shared [`Context`]; [`Check::ALL`] fixes their order and the
+//! report is built by walking it, so the order is written down once.
 
+mod claims;
+mod gojson;
 mod humantime;
+pub mod jwk_set;
 pub mod jwks;
 pub mod keys;
 mod reason;
 mod report;
-mod steps;
+mod rsa;
 pub mod token;
 
 pub use humantime::{absolute as absolute_time, relative as relative_time};
 pub use jwks::{KeyCache, KeyLookup};
-pub use reason::{Check, CheckOutcome, Reason, Status};
+pub use reason::{
+    Check, CheckOutcome, ClientError, ControllerAnswer, Fix, Reason, Status,
+};
 pub use report::{ClaimRef, IdentityRef, SignerRef, VerifyReport};
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use crate::model::{Identity, Signer, pointer};
 use crate::store::{Store, StoreError};
-use keys::asymmetric_algorithm;
-use steps::{KeyResult, audience_outcome};
+use keys::{Alg, AlgorithmName, PublicKey};
+use token::ParsedToken;
 
 /// Whether the verifier may block on a JWKS fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +44,76 @@ pub struct Verifier<'a> {
     store: &'a Store,
     jwks: &'a KeyCache,
     policy: FetchPolicy,
+}
+
+/// What one check found: its status, its detail, and the client's answer when it differs from
+/// the reason's usual one.
+struct Finding {
+    status: Status,
+    detail: String,
+    client_error: Option<ClientError>,
+}
+
+impl Finding {
+    fn pass(detail: impl Into<String>) -> Self {
+        Finding {
+            status: Status::Pass,
+            detail: detail.into(),
+            client_error: None,
+        }
+    }
+    fn fail(reason: Reason, detail: impl Into<String>) -> Self {
+        Finding {
+            status: Status::Fail(reason),
+            detail: detail.into(),
+            client_error: None,
+        }
+    }
+    fn skip(detail: impl Into<String>) -> Self {
+        Finding {
+            status: Status::Skip,
+            detail: detail.into(),
+            client_error: None,
+        }
+    }
+    fn answering(mut self, error: ClientError) -> Self {
+        self.client_error = Some(error);
+        self
+    }
+}
+
+/// The key check's result, kept for the algorithm and signature checks.
+enum KeyResult {
+    Found(PublicKey, String),
+    Failed(Reason, String),
+    Pending(String),
+}
+
+/// What the checks so far established, for the checks after them.
+struct Context {
+    now: DateTime<Utc>,
+    leeway: u64,
+    token_len: usize,
+    parsed: Option<ParsedToken>,
+    signer: Option<Signer>,
+    alg: Option<Alg>,
+    key: Option<KeyResult>,
+    signature_ok: bool,
+    claim_value: Option<String>,
+    identity: Option<Identity>,
+}
+
+impl Context {
+    fn payload(&self) -> Option<&Map<String, Value>> {
+        self.parsed.as_ref().map(|p| &p.payload)
+    }
+    fn leeway_note(&self) -> String {
+        if self.leeway > 0 {
+            format!(" (leeway {} s)", self.leeway)
+        } else {
+            String::new()
+        }
+    }
 }
 
 impl<'a> Verifier<'a> {
@@ -55,274 +134,507 @@ impl<'a> Verifier<'a> {
         now: DateTime<Utc>,
         leeway: u64,
     ) -> Result<VerifyReport, StoreError> {
-        let mut report = VerifyReport::default();
         let token = token::normalize(raw_token);
-        let parsed = match token::parse(&token) {
-            Ok(parsed) => parsed,
-            Err(why) => {
-                report.push(Check::Format, Status::Fail, why, Some(Reason::Malformed));
-                for check in &Check::ALL[1..] {
-                    report.push(
-                        *check,
-                        Status::Skip,
-                        "the token could not be read".into(),
-                        None,
-                    );
-                }
-                return Ok(report);
-            }
+        let mut report = VerifyReport::default();
+        let mut ctx = Context {
+            now,
+            leeway,
+            token_len: token.len(),
+            parsed: None,
+            signer: None,
+            alg: None,
+            key: None,
+            signature_ok: false,
+            claim_value: None,
+            identity: None,
         };
-        let header = &parsed.header;
-        let payload = &parsed.payload;
-        let alg_name = header.get("alg").and_then(Value::as_str).unwrap_or("");
-        report.push(
-            Check::Format,
-            Status::Pass,
-            format!(
-                "{} bytes, three parts, header and payload are JSON objects",
-                token.len()
-            ),
-            None,
-        );
-
-        // 2. signer
-        let signer = self.bind_signer(&mut report, payload.get("iss"))?;
-
-        // 3. enabled
-        match &signer {
-            Some(s) if s.draft.enabled => report.push(
-                Check::Enabled,
-                Status::Pass,
-                format!("signer {} is enabled", s.draft.name),
-                None,
-            ),
-            Some(s) => report.push(
-                Check::Enabled,
-                Status::Fail,
-                format!("signer {} is disabled", s.draft.name),
-                Some(Reason::SignerDisabled),
-            ),
-            None => report.skip(Check::Enabled, "no signer"),
+        for check in Check::ALL {
+            let finding = match check {
+                Check::Format => self.format(&mut ctx, &token, &mut report),
+                Check::Signer => self.signer(&mut ctx)?,
+                Check::Enabled => enabled(&ctx),
+                Check::Algorithm => self.algorithm(&mut ctx, &mut report),
+                Check::Key => key(&mut ctx, &mut report),
+                Check::Signature => signature(&mut ctx, &mut report),
+                Check::Expiry => expiry(&ctx, &mut report),
+                Check::NotBefore => not_before(&ctx),
+                Check::Audience => audience(&ctx),
+                Check::Claim => claim(&mut ctx, &mut report),
+                Check::Identity => self.identity(&mut ctx)?,
+                Check::IdentityEnabled => identity_enabled(&ctx),
+            };
+            report.checks.push(CheckOutcome {
+                check,
+                status: finding.status,
+                detail: finding.detail,
+                client_error: finding.client_error,
+            });
         }
-
-        // 4 and 5: the key is looked up first so the algorithm can be checked against it, but
-        // they are reported in the controller's order.
-        let kid = header
-            .get("kid")
-            .and_then(Value::as_str)
-            .filter(|k| !k.is_empty());
-        let key = signer.as_ref().map(|s| self.find_key(s, kid));
-        let algorithm = asymmetric_algorithm(alg_name);
-        let alg_ok = match (&signer, algorithm, &key) {
-            (None, _, _) => {
-                report.skip(Check::Algorithm, "no signer");
-                false
-            }
-            (Some(_), None, _) => {
-                let detail = match alg_name {
-                    "none" | "" => {
-                        format!("alg \"{alg_name}\" is refused: unsigned tokens are never accepted")
-                    }
-                    a if a.starts_with("HS") => format!(
-                        "alg {a} is refused: HMAC needs a shared secret, and a signer's key is public"
-                    ),
-                    a => format!("alg \"{a}\" is not an accepted asymmetric JWS algorithm"),
-                };
-                report.push(
-                    Check::Algorithm,
-                    Status::Fail,
-                    detail,
-                    Some(Reason::UnsupportedAlgorithm),
-                );
-                false
-            }
-            (Some(_), Some(alg), Some(KeyResult::Found(k, _))) => {
-                if k.key_type.algorithms().contains(&alg) {
-                    report.push(
-                        Check::Algorithm,
-                        Status::Pass,
-                        format!("{alg_name} matches the {} key", k.key_type.label()),
-                        None,
-                    );
-                    true
-                } else {
-                    let accepted: Vec<String> = k
-                        .key_type
-                        .algorithms()
-                        .iter()
-                        .map(|a| format!("{a:?}"))
-                        .collect();
-                    report.push(
-                        Check::Algorithm,
-                        Status::Fail,
-                        format!(
-                            "alg {alg_name} does not match the signer's {} key (accepts {})",
-                            k.key_type.label(),
-                            accepted.join(", ")
-                        ),
-                        Some(Reason::UnsupportedAlgorithm),
-                    );
-                    false
-                }
-            }
-            (Some(_), Some(_), _) => {
-                report.push(
-                    Check::Algorithm,
-                    Status::Pass,
-                    format!("{alg_name} is an accepted asymmetric algorithm"),
-                    None,
-                );
-                true
-            }
-        };
-        let verifying_key = match key {
-            None => {
-                report.skip(Check::Key, "no signer");
-                None
-            }
-            Some(KeyResult::Found(k, detail)) => {
-                report.push(Check::Key, Status::Pass, detail, None);
-                Some(k)
-            }
-            Some(KeyResult::Failed(reason, detail)) => {
-                report.push(Check::Key, Status::Fail, detail, Some(reason));
-                None
-            }
-            Some(KeyResult::Pending(url)) => {
-                report.skip(Check::Key, &format!("fetching the JWKS from {url}…"));
-                report.pending_fetch = Some(url);
-                None
-            }
-        };
-
-        // 6. signature
-        match (verifying_key, algorithm) {
-            (Some(k), Some(alg)) if alg_ok => {
-                if k.verifies(alg, &parsed.signing_input, &parsed.signature) {
-                    report.push(
-                        Check::Signature,
-                        Status::Pass,
-                        format!("verifies with the signer's {} key", k.key_type.label()),
-                        None,
-                    );
-                } else {
-                    report.push(
-                        Check::Signature,
-                        Status::Fail,
-                        "does not verify: the token was altered or signed by another key".into(),
-                        Some(Reason::BadSignature),
-                    );
-                }
-            }
-            _ => report.skip(Check::Signature, "needs an accepted algorithm and a key"),
+        report.signer = ctx.signer.as_ref().map(SignerRef::from);
+        report.identity = ctx.identity.as_ref().map(IdentityRef::from);
+        if let Some(parsed) = ctx.parsed {
+            report.header = Some(parsed.header);
+            report.payload = Some(parsed.payload);
         }
-
-        // 7, 8. times
-        let now_s = now.timestamp() as f64;
-        let leeway_f = leeway as f64;
-        let leeway_note = if leeway > 0 {
-            format!(" (leeway {leeway} s)")
-        } else {
-            String::new()
-        };
-        match payload.get("exp").and_then(Value::as_f64) {
-            None => report.push(
-                Check::Expiry,
-                Status::Pass,
-                "no exp claim: the token does not expire".into(),
-                None,
-            ),
-            Some(exp) if now_s < exp + leeway_f => report.push(
-                Check::Expiry,
-                Status::Pass,
-                format!(
-                    "exp {}, expires {}{leeway_note}",
-                    humantime::absolute(exp),
-                    humantime::relative(exp, now)
-                ),
-                None,
-            ),
-            Some(exp) => report.push(
-                Check::Expiry,
-                Status::Fail,
-                format!(
-                    "exp {}, expired {}{leeway_note}",
-                    humantime::absolute(exp),
-                    humantime::relative(exp, now)
-                ),
-                Some(Reason::Expired),
-            ),
-        }
-        match payload.get("nbf").and_then(Value::as_f64) {
-            None => report.push(Check::NotBefore, Status::Pass, "no nbf claim".into(), None),
-            Some(nbf) if now_s >= nbf - leeway_f => report.push(
-                Check::NotBefore,
-                Status::Pass,
-                format!(
-                    "nbf {}, valid since {}{leeway_note}",
-                    humantime::absolute(nbf),
-                    humantime::relative(nbf, now)
-                ),
-                None,
-            ),
-            Some(nbf) => report.push(
-                Check::NotBefore,
-                Status::Fail,
-                format!(
-                    "nbf {}, not valid until {}{leeway_note}",
-                    humantime::absolute(nbf),
-                    humantime::relative(nbf, now)
-                ),
-                Some(Reason::NotYetValid),
-            ),
-        }
-
-        // 9. audience
-        match &signer {
-            None => report.skip(Check::Audience, "no signer"),
-            Some(s) => {
-                let (status, detail) = audience_outcome(payload.get("aud"), &s.draft.audience);
-                let reason = (status == Status::Fail).then_some(Reason::AudienceMismatch);
-                report.push(Check::Audience, status, detail, reason);
-            }
-        }
-
-        // 10. claim
-        let claim_value = match &signer {
-            None => {
-                report.skip(Check::Claim, "no signer");
-                None
-            }
-            Some(s) => self.read_claim(&mut report, s, payload),
-        };
-
-        // 11, 12. identity
-        let identity = match (&signer, &claim_value) {
-            (Some(s), Some(value)) => self.map_identity(&mut report, s, value)?,
-            _ => {
-                report.skip(Check::Identity, "no claim value to map");
-                None
-            }
-        };
-        match &identity {
-            Some(i) if !i.draft.disabled => report.push(
-                Check::IdentityEnabled,
-                Status::Pass,
-                format!("identity {} is enabled", i.draft.name),
-                None,
-            ),
-            Some(i) => report.push(
-                Check::IdentityEnabled,
-                Status::Fail,
-                format!("identity {} is disabled", i.draft.name),
-                Some(Reason::IdentityDisabled),
-            ),
-            None => report.skip(Check::IdentityEnabled, "no identity"),
-        }
-        report.signer = signer.as_ref().map(SignerRef::from);
-        report.identity = identity.as_ref().map(IdentityRef::from);
-        report.header = Some(parsed.header);
-        report.payload = Some(parsed.payload);
         Ok(report)
+    }
+
+    /// 1. Size, parts, JSON, and the controller's typed-claims decode.
+    fn format(&self, ctx: &mut Context, token: &str, report: &mut VerifyReport) -> Finding {
+        let parsed = match token::parse(token) {
+            Ok(parsed) => parsed,
+            Err(why) => return Finding::fail(Reason::Malformed, why),
+        };
+        if let Err(refusal) = claims::check(&parsed.payload) {
+            if refusal.panics {
+                report.warnings.push(
+                    "the controller's claims decoder panics on this token rather than refusing it; the request fails either way".into(),
+                );
+            }
+            // Shown decoded even though refused: the admin needs to see the claim.
+            report.header = Some(parsed.header.clone());
+            report.payload = Some(parsed.payload.clone());
+            return Finding::fail(
+                Reason::Malformed,
+                format!(
+                    "{}: the controller decodes the payload into its typed claims before choosing a signer",
+                    refusal.detail
+                ),
+            );
+        }
+        let finding = Finding::pass(format!(
+            "{} bytes, three parts, header and payload are JSON objects, claims have the types the controller reads",
+            ctx.token_len
+        ));
+        ctx.parsed = Some(parsed);
+        finding
+    }
+
+    /// Check 2: the signer the typed `iss` names (openziti `GetByIssuerString`); its
+    /// verification then wants the exact `iss` member to match too (`verifyIssuerAndAudience`).
+    fn signer(&self, ctx: &mut Context) -> Result<Finding, StoreError> {
+        let Some(payload) = ctx.payload() else {
+            return Ok(Finding::skip("the token could not be read"));
+        };
+        let typed = gojson::last_string(payload, "iss").filter(|s| !s.is_empty());
+        let Some(issuer) = typed else {
+            return Ok(Finding::fail(
+                Reason::UnknownIssuer,
+                "the token has no iss claim, so no signer can be chosen",
+            ));
+        };
+        let Some(signer) = self.store.signer_by_issuer(issuer)? else {
+            // A near miss (trailing slash, case) is the usual cause; name it.
+            let near = self.store.list_signers()?.into_iter().find(|s| {
+                s.draft
+                    .issuer
+                    .trim_end_matches('/')
+                    .eq_ignore_ascii_case(issuer.trim_end_matches('/'))
+            });
+            let detail = match near {
+                Some(s) => format!(
+                    "no signer has issuer \"{issuer}\"; signer {} has \"{}\" (issuers are compared byte for byte)",
+                    s.draft.name, s.draft.issuer
+                ),
+                None => format!("no signer has issuer \"{issuer}\""),
+            };
+            return Ok(Finding::fail(Reason::UnknownIssuer, detail));
+        };
+        let exact = payload.get("iss").and_then(Value::as_str);
+        let finding = if exact != Some(issuer) {
+            Finding::fail(
+                Reason::UnknownIssuer,
+                format!(
+                    "the controller picks signer {} from a claim named like iss (names match case-insensitively there), but its verification reads the exact \"iss\" member, which is {}",
+                    signer.draft.name,
+                    exact.map_or("absent".to_string(), |e| format!("\"{e}\""))
+                ),
+            )
+            .answering(ClientError::Invalid)
+        } else {
+            Finding::pass(format!("iss \"{issuer}\" → signer {}", signer.draft.name))
+        };
+        ctx.signer = Some(signer);
+        Ok(finding)
+    }
+
+    /// Check 4: the header's `alg` as golang-jwt reads it, against the signer's key. The key
+    /// is looked up here so the algorithm can be checked against it; check 5 reports it.
+    fn algorithm(&self, ctx: &mut Context, report: &mut VerifyReport) -> Finding {
+        let (Some(signer), Some(header)) = (&ctx.signer, ctx.parsed.as_ref().map(|p| &p.header))
+        else {
+            return Finding::skip("no signer");
+        };
+        let alg_value = header.get("alg");
+        let name = alg_value.and_then(Value::as_str).unwrap_or("");
+        let alg = match alg_value.map(|_| keys::algorithm(name)) {
+            Some(AlgorithmName::Asymmetric(alg)) => alg,
+            Some(AlgorithmName::Refused) if name == "none" => {
+                return Finding::fail(
+                    Reason::UnsupportedAlgorithm,
+                    "alg \"none\" is refused: unsigned tokens are never accepted",
+                );
+            }
+            Some(AlgorithmName::Refused) => {
+                return Finding::fail(
+                    Reason::UnsupportedAlgorithm,
+                    format!("alg {name} is refused: HMAC needs a shared secret, and a signer's key is public"),
+                );
+            }
+            _ => {
+                let shown = alg_value.map_or("absent".to_string(), Value::to_string);
+                return Finding::fail(
+                    Reason::UnsupportedAlgorithm,
+                    format!(
+                        "alg {shown} is not a signing method golang-jwt knows, so the controller's first, unverified parse fails and the token is not even a candidate"
+                    ),
+                )
+                .answering(ClientError::Missing);
+            }
+        };
+        ctx.alg = Some(alg);
+        let kid = header.get("kid");
+        let found = self.find_key(signer, kid, report);
+        let finding = match &found {
+            KeyResult::Found(key, _) => match key.fits(alg) {
+                Ok(warnings) => {
+                    report.warnings.extend(warnings);
+                    Finding::pass(format!("{} fits the signer's {} key", alg.name(), key.label()))
+                }
+                Err(why) => Finding::fail(Reason::UnsupportedAlgorithm, why),
+            },
+            _ => Finding::pass(format!("{} is an accepted asymmetric algorithm", alg.name())),
+        };
+        ctx.key = Some(found);
+        finding
+    }
+
+    fn find_key(&self, signer: &Signer, kid: Option<&Value>, report: &mut VerifyReport) -> KeyResult {
+        // openziti `keyFunc`: kid must be a non-empty string.
+        let kid = match kid {
+            Some(Value::String(k)) if !k.is_empty() => k.as_str(),
+            Some(Value::String(_)) => {
+                return KeyResult::Failed(Reason::KeyNotFound, "the token's kid is empty, so no key can be chosen".into());
+            }
+            Some(other) => {
+                return KeyResult::Failed(
+                    Reason::KeyNotFound,
+                    format!("the token's kid is {}, not a string", gojson::go_kind(other)),
+                );
+            }
+            None => {
+                return KeyResult::Failed(
+                    Reason::KeyNotFound,
+                    "the token's header has no kid, so no key can be chosen".into(),
+                );
+            }
+        };
+        if let Some(url) = &signer.draft.jwks_endpoint {
+            return self.find_jwks_key(url, kid, report);
+        }
+        let (Some(pem), Some(fingerprint)) = (&signer.draft.cert_pem, &signer.fingerprint) else {
+            return KeyResult::Failed(
+                Reason::KeyUnavailable,
+                format!("signer {} has neither a certificate nor a JWKS endpoint", signer.draft.name),
+            );
+        };
+        // A certificate signer answers to its kid, or to the fingerprint only when its kid is
+        // null: a kid of "" (what the ziti CLI and web console save by default) matches nothing.
+        let (expected, what) = match signer.draft.kid.as_deref() {
+            Some("") => {
+                return KeyResult::Failed(
+                    Reason::KeyNotFound,
+                    format!(
+                        "signer {}'s kid is \"\" (empty, not null): the controller matches it against the token's kid \"{kid}\" and never falls back to the certificate's fingerprint; set the signer's kid to \"{kid}\", or clear it (null) so the fingerprint {fingerprint} is used",
+                        signer.draft.name
+                    ),
+                );
+            }
+            Some(k) => (k, "kid"),
+            None => (fingerprint.as_str(), "certificate fingerprint"),
+        };
+        if kid != expected {
+            let note = if signer.draft.kid.is_none() { " (it has no kid)" } else { "" };
+            return KeyResult::Failed(
+                Reason::KeyNotFound,
+                format!("kid \"{kid}\" does not match signer {}'s {what} \"{expected}\"{note}", signer.draft.name),
+            );
+        }
+        match self.jwks.certificate_key(fingerprint, pem) {
+            Ok(key) => KeyResult::Found(key, format!("kid \"{kid}\" is signer {}'s {what}", signer.draft.name)),
+            Err(why) => KeyResult::Failed(Reason::KeyUnavailable, why),
+        }
+    }
+
+    fn find_jwks_key(&self, url: &str, kid: &str, report: &mut VerifyReport) -> KeyResult {
+        let mut lookup = self.jwks.lookup(url, kid);
+        if matches!(lookup, KeyLookup::NeedsFetch) {
+            if self.policy == FetchPolicy::CacheOnly {
+                return KeyResult::Pending(url.to_string());
+            }
+            if let Err(cause) = self.jwks.fetch(url) {
+                return KeyResult::Failed(Reason::KeyUnavailable, cause);
+            }
+            lookup = self.jwks.lookup(url, kid);
+        }
+        match lookup {
+            KeyLookup::Found { key, retired } => {
+                if retired {
+                    report.warnings.push(format!(
+                        "the JWKS at {url} no longer publishes kid \"{kid}\": a running controller still holds keys it has seen until it restarts, so it accepts this token now and rejects it after a restart"
+                    ));
+                }
+                KeyResult::Found(key, format!("kid \"{kid}\" found in the JWKS at {url}"))
+            }
+            KeyLookup::NotFound { known, stopped, after_stop } => {
+                let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+                let detail = match stopped {
+                    Some(stop) if after_stop => format!(
+                        "kid \"{kid}\" is in the JWKS at {url}, but after a key the controller cannot resolve: {}",
+                        stop.describe()
+                    ),
+                    Some(stop) => format!(
+                        "the JWKS at {url} has no key \"{kid}\" (the controller loaded: {known}; {})",
+                        stop.describe()
+                    ),
+                    None => format!("the JWKS at {url} has no key \"{kid}\" (it has: {known})"),
+                };
+                KeyResult::Failed(Reason::KeyNotFound, detail)
+            }
+            KeyLookup::Unavailable(cause) => KeyResult::Failed(Reason::KeyUnavailable, cause),
+            KeyLookup::NeedsFetch => KeyResult::Failed(
+                Reason::KeyUnavailable,
+                format!("the JWKS at {url} could not be fetched"),
+            ),
+        }
+    }
+
+    /// 11. The identity the claim names, by external ID or by id.
+    fn identity(&self, ctx: &mut Context) -> Result<Finding, StoreError> {
+        let (Some(signer), Some(value)) = (&ctx.signer, &ctx.claim_value) else {
+            return Ok(Finding::skip("no claim value to map"));
+        };
+        let (found, by) = if signer.draft.use_external_id {
+            (self.store.identity_by_external_id(value)?, "external ID")
+        } else {
+            (self.store.identity_by_id(value)?, "id")
+        };
+        let finding = match &found {
+            Some(i) => Finding::pass(format!("{by} \"{value}\" → identity {}", i.draft.name)),
+            None => Finding::fail(
+                Reason::IdentityNotFound,
+                format!("no identity has {by} \"{value}\" (signer {} maps by {by})", signer.draft.name),
+            ),
+        };
+        ctx.identity = found;
+        Ok(finding)
+    }
+}
+
+/// 3.
+fn enabled(ctx: &Context) -> Finding {
+    match &ctx.signer {
+        Some(s) if s.draft.enabled => Finding::pass(format!("signer {} is enabled", s.draft.name)),
+        Some(s) => Finding::fail(Reason::SignerDisabled, format!("signer {} is disabled", s.draft.name)),
+        None => Finding::skip("no signer"),
+    }
+}
+
+/// 5.
+fn key(ctx: &mut Context, report: &mut VerifyReport) -> Finding {
+    match &ctx.key {
+        None => Finding::skip(if ctx.signer.is_none() { "no signer" } else { "needs an accepted algorithm" }),
+        Some(KeyResult::Found(_, detail)) => Finding::pass(detail.clone()),
+        Some(KeyResult::Failed(reason, detail)) => Finding::fail(*reason, detail.clone()),
+        Some(KeyResult::Pending(url)) => {
+            report.pending_fetch = Some(url.clone());
+            Finding::skip(format!("fetching the JWKS from {url}…"))
+        }
+    }
+}
+
+/// 6. golang-jwt verifies the signature before it looks at any claim.
+fn signature(ctx: &mut Context, report: &mut VerifyReport) -> Finding {
+    let algorithm_passed = report
+        .outcome(Check::Algorithm)
+        .is_some_and(|c| c.status == Status::Pass);
+    let (Some(KeyResult::Found(key, _)), Some(alg), Some(parsed)) = (&ctx.key, ctx.alg, &ctx.parsed) else {
+        return Finding::skip("needs an accepted algorithm and a key");
+    };
+    if !algorithm_passed {
+        return Finding::skip("needs an accepted algorithm and a key");
+    }
+    match key.verify(alg, parsed.signing_input.as_bytes(), &parsed.signature) {
+        Ok(warnings) => {
+            report.warnings.extend(warnings);
+            ctx.signature_ok = true;
+            Finding::pass(format!("verifies with the signer's {} key", key.label()))
+        }
+        Err(why) => Finding::fail(Reason::BadSignature, why),
+    }
+}
+
+/// How golang-jwt's `MapClaims` reads `exp` or `nbf`: absent, null-free number (0 means
+/// absent, fractions truncate), or a type error.
+enum NumericDate {
+    Absent,
+    At(i64),
+    WrongType(String),
+}
+
+fn numeric_date(payload: &Map<String, Value>, claim: &str) -> NumericDate {
+    match payload.get(claim) {
+        None => NumericDate::Absent,
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(0.0) => NumericDate::Absent,
+            Some(v) => NumericDate::At(v.trunc() as i64),
+            None => NumericDate::WrongType(n.to_string()),
+        },
+        Some(other) => NumericDate::WrongType(other.to_string()),
+    }
+}
+
+/// 7.
+fn expiry(ctx: &Context, report: &mut VerifyReport) -> Finding {
+    let Some(payload) = ctx.payload() else {
+        return Finding::skip("the token could not be read");
+    };
+    let now = ctx.now.timestamp();
+    match numeric_date(payload, "exp") {
+        NumericDate::Absent => {
+            let zero = payload.get("exp").is_some();
+            report.warnings.push(if zero {
+                "exp is 0, which golang-jwt reads as absent: the token never expires".into()
+            } else {
+                "the token has no exp: it never expires".into()
+            });
+            Finding::pass(if zero { "exp 0 is read as no expiry" } else { "no exp claim: the token does not expire" })
+        }
+        NumericDate::WrongType(raw) => Finding::fail(
+            Reason::Malformed,
+            format!("exp is {raw}; golang-jwt's MapClaims reads exp only as a number, so the signer's verification fails (ErrInvalidType)"),
+        )
+        .answering(ClientError::Invalid),
+        NumericDate::At(exp) => {
+            let at = exp as f64;
+            let leeway_note = ctx.leeway_note();
+            if now < exp.saturating_add(ctx.leeway as i64) {
+                Finding::pass(format!("exp {}, expires {}{leeway_note}", humantime::absolute(at), humantime::relative(at, ctx.now)))
+            } else {
+                Finding::fail(
+                    Reason::Expired,
+                    format!("exp {}, expired {}{leeway_note}", humantime::absolute(at), humantime::relative(at, ctx.now)),
+                )
+            }
+        }
+    }
+}
+
+/// 8.
+fn not_before(ctx: &Context) -> Finding {
+    let Some(payload) = ctx.payload() else {
+        return Finding::skip("the token could not be read");
+    };
+    let now = ctx.now.timestamp();
+    match numeric_date(payload, "nbf") {
+        NumericDate::Absent => Finding::pass("no nbf claim"),
+        NumericDate::WrongType(raw) => Finding::fail(
+            Reason::Malformed,
+            format!("nbf is {raw}; golang-jwt's MapClaims reads nbf only as a number, so the signer's verification fails (ErrInvalidType)"),
+        )
+        .answering(ClientError::Invalid),
+        NumericDate::At(nbf) => {
+            let at = nbf as f64;
+            let leeway_note = ctx.leeway_note();
+            if now >= nbf.saturating_sub(ctx.leeway as i64) {
+                Finding::pass(format!("nbf {}, valid since {}{leeway_note}", humantime::absolute(at), humantime::relative(at, ctx.now)))
+            } else {
+                Finding::fail(
+                    Reason::NotYetValid,
+                    format!("nbf {}, not valid until {}{leeway_note}", humantime::absolute(at), humantime::relative(at, ctx.now)),
+                )
+            }
+        }
+    }
+}
+
+/// 9. `verifyIssuerAndAudience`: `aud` through golang-jwt's `ClaimStrings`.
+fn audience(ctx: &Context) -> Finding {
+    let (Some(signer), Some(payload)) = (&ctx.signer, ctx.payload()) else {
+        return Finding::skip("no signer");
+    };
+    let expected = &signer.draft.audience;
+    let values: Vec<&str> = match payload.get("aud") {
+        None | Some(Value::Null) => {
+            return Finding::fail(Reason::AudienceMismatch, format!("the token has no aud; the signer expects \"{expected}\""));
+        }
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items.iter().filter_map(Value::as_str).collect(),
+        Some(other) => {
+            return Finding::fail(
+                Reason::AudienceMismatch,
+                format!("aud must be a string or a list of strings, found {other}"),
+            );
+        }
+    };
+    if values.is_empty() {
+        return Finding::fail(Reason::AudienceMismatch, format!("aud is an empty list; the signer expects \"{expected}\""));
+    }
+    if values.contains(&expected.as_str()) {
+        Finding::pass(format!("aud contains \"{expected}\""))
+    } else {
+        Finding::fail(
+            Reason::AudienceMismatch,
+            format!(
+                "aud {} does not contain \"{expected}\" (the signer's audience)",
+                serde_json::to_string(&values).unwrap_or_default()
+            ),
+        )
+    }
+}
+
+/// 10. `resolveStringClaimSelector` with go-openapi/jsonpointer.
+fn claim(ctx: &mut Context, report: &mut VerifyReport) -> Finding {
+    let (Some(signer), Some(payload)) = (&ctx.signer, ctx.parsed.as_ref().map(|p| &p.payload))
+    else {
+        return Finding::skip("no signer");
+    };
+    let ptr = pointer::normalize(&signer.draft.claims_property, "/sub");
+    let found = pointer::resolve_like_controller(payload, &ptr);
+    report.claim = Some(ClaimRef {
+        pointer: ptr.clone(),
+        value: found.as_ref().map_or(Value::Null, |v| (*v).clone()),
+    });
+    match found {
+        Err(why) => Finding::fail(Reason::ClaimInvalid, format!("claim {ptr} does not resolve: {why}")),
+        Ok(Value::String(s)) => {
+            let finding = Finding::pass(format!("{ptr} = \"{s}\""));
+            ctx.claim_value = Some(s.clone());
+            finding
+        }
+        Ok(other) => Finding::fail(
+            Reason::ClaimInvalid,
+            format!("claim {ptr} is {} ({other}); it must be a string", token::kind_of(other)),
+        ),
+    }
+}
+
+/// 12. Disabled at `now`, with a timed lock's end.
+fn identity_enabled(ctx: &Context) -> Finding {
+    match &ctx.identity {
+        Some(i) if i.draft.is_disabled_at(ctx.now) => Finding::fail(
+            Reason::IdentityDisabled,
+            match &i.draft.disabled_until {
+                Some(until) => format!("identity {} is disabled until {until}", i.draft.name),
+                None => format!("identity {} is disabled", i.draft.name),
+            },
+        ),
+        Some(i) => Finding::pass(match &i.draft.disabled_until {
+            Some(until) if i.draft.disabled => {
+                format!("identity {} is enabled (its lock ended {until})", i.draft.name)
+            }
+            _ => format!("identity {} is enabled", i.draft.name),
+        }),
+        None => Finding::skip("no identity"),
     }
 }

@@ -1,51 +1,40 @@
-//! The checks of design §3, their order, and the reason codes they fail with. One table here
-//! drives the CLI's JSON, its human report and the console's messages.
+//! The checks of design §3, their order, the reason codes they fail with, and what the
+//! controller answers the client for each. One table here drives the CLI's JSON, its human
+//! report and the console's messages.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// One of the controller's checks, in the order it applies them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
-    /// Size, parts, JSON, number types.
-    #[serde(rename = "format")]
+    /// Size, parts, JSON, the typed claims.
     Format,
     /// `iss` names exactly one signer.
-    #[serde(rename = "signer")]
     Signer,
     /// That signer is enabled.
-    #[serde(rename = "enabled")]
     Enabled,
-    /// `alg` is asymmetric and matches the key.
-    #[serde(rename = "algorithm")]
+    /// `alg` names a method the signer's key fits.
     Algorithm,
     /// `kid` selects a key.
-    #[serde(rename = "key")]
     Key,
     /// The signature verifies.
-    #[serde(rename = "signature")]
     Signature,
     /// `exp`.
-    #[serde(rename = "expiry")]
     Expiry,
     /// `nbf`.
-    #[serde(rename = "not-before")]
     NotBefore,
     /// `aud` holds the signer's audience.
-    #[serde(rename = "audience")]
     Audience,
     /// The claims property resolves to a string.
-    #[serde(rename = "claim")]
     Claim,
     /// The claim maps to an identity.
-    #[serde(rename = "identity")]
     Identity,
     /// That identity is not disabled.
-    #[serde(rename = "identity-enabled")]
     IdentityEnabled,
 }
 
 impl Check {
-    /// Every check, in order.
+    /// Every check, in order: the report is built by walking this list.
     pub const ALL: [Check; 12] = [
         Check::Format,
         Check::Signer,
@@ -80,11 +69,16 @@ impl Check {
     }
 }
 
+impl Serialize for Check {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
 /// Why the controller would reject a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
-    /// Check 1.
+    /// Check 1 (also a non-numeric `exp`/`nbf`, which fails at checks 7 and 8).
     Malformed,
     /// Check 2.
     UnknownIssuer,
@@ -112,6 +106,17 @@ pub enum Reason {
     IdentityDisabled,
 }
 
+/// Where an admin fixes a rejection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// The form to open: `signer` or `identity` (None when no form fixes it).
+    pub form: Option<&'static str>,
+    /// The field in that form.
+    pub field: Option<&'static str>,
+    /// What to do.
+    pub hint: &'static str,
+}
+
 impl Reason {
     /// The reason code of the JSON output.
     pub fn code(self) -> &'static str {
@@ -132,45 +137,155 @@ impl Reason {
         }
     }
 
+    /// The check this reason belongs to.
+    pub fn check(self) -> Check {
+        match self {
+            Reason::Malformed => Check::Format,
+            Reason::UnknownIssuer => Check::Signer,
+            Reason::SignerDisabled => Check::Enabled,
+            Reason::UnsupportedAlgorithm => Check::Algorithm,
+            Reason::KeyNotFound | Reason::KeyUnavailable => Check::Key,
+            Reason::BadSignature => Check::Signature,
+            Reason::Expired => Check::Expiry,
+            Reason::NotYetValid => Check::NotBefore,
+            Reason::AudienceMismatch => Check::Audience,
+            Reason::ClaimInvalid => Check::Claim,
+            Reason::IdentityNotFound => Check::Identity,
+            Reason::IdentityDisabled => Check::IdentityEnabled,
+        }
+    }
+
+    /// What the controller answers the client for this failure (openziti/ziti
+    /// `authenticator_mod_ext_jwt.go`): a token that does not even parse, names no known and
+    /// enabled signer, or maps to no usable identity is "missing" (it is not a candidate);
+    /// one that fails the signer's verification is "invalid", or "expired" when only its
+    /// time ran out.
+    pub fn client_error(self) -> ClientError {
+        match self {
+            Reason::Malformed
+            | Reason::UnknownIssuer
+            | Reason::SignerDisabled
+            | Reason::IdentityNotFound
+            | Reason::IdentityDisabled => ClientError::Missing,
+            Reason::Expired => ClientError::Expired,
+            Reason::UnsupportedAlgorithm
+            | Reason::KeyNotFound
+            | Reason::KeyUnavailable
+            | Reason::BadSignature
+            | Reason::NotYetValid
+            | Reason::AudienceMismatch
+            | Reason::ClaimInvalid => ClientError::Invalid,
+        }
+    }
+
     /// Where an admin fixes this, when it is something a form can change.
-    pub fn fix(self) -> Option<&'static str> {
-        Some(match self {
-            Reason::UnknownIssuer => {
-                "add a signer with this issuer, or correct the Issuer field of the signer you meant (compared byte for byte)"
-            }
-            Reason::SignerDisabled => "signer form: turn Enabled on",
-            Reason::KeyNotFound => {
-                "signer form: set Kid to the token's kid (certificate signers), or check the IdP's JWKS"
-            }
-            Reason::AudienceMismatch => {
-                "signer form: set Audience to the token's aud, or fix the audience at the IdP"
-            }
-            Reason::ClaimInvalid => {
-                "signer form: point Claims property at a string claim of the token"
-            }
-            Reason::IdentityNotFound => {
-                "identity form: set External ID to the claim value (or create that identity)"
-            }
-            Reason::IdentityDisabled => "identity form: turn Disabled off",
-            Reason::Expired | Reason::NotYetValid => {
-                "get a fresh token, or check this host's clock (--leeway allows skew)"
-            }
+    pub fn fix(self) -> Option<Fix> {
+        let (form, field, hint) = match self {
+            Reason::UnknownIssuer => (
+                Some("signer"),
+                Some("issuer"),
+                "add a signer with this issuer, or correct the Issuer field of the signer you meant (compared byte for byte)",
+            ),
+            Reason::SignerDisabled => (Some("signer"), Some("enabled"), "signer form: turn Enabled on"),
+            Reason::KeyNotFound => (
+                Some("signer"),
+                Some("kid"),
+                "signer form: set Kid to the token's kid (certificate signers), or check the IdP's JWKS",
+            ),
+            Reason::AudienceMismatch => (
+                Some("signer"),
+                Some("audience"),
+                "signer form: set Audience to the token's aud, or fix the audience at the IdP",
+            ),
+            Reason::ClaimInvalid => (
+                Some("signer"),
+                Some("claimsProperty"),
+                "signer form: point Claims property at a string claim of the token",
+            ),
+            Reason::IdentityNotFound => (
+                Some("identity"),
+                Some("externalId"),
+                "identity form: set External ID to the claim value (or create that identity)",
+            ),
+            Reason::IdentityDisabled => (
+                Some("identity"),
+                Some("disabled"),
+                "identity form: turn Disabled off (or clear Disabled until)",
+            ),
+            Reason::Expired | Reason::NotYetValid => (
+                None,
+                None,
+                "get a fresh token, or check this host's clock (--leeway allows skew)",
+            ),
             Reason::Malformed
             | Reason::UnsupportedAlgorithm
             | Reason::KeyUnavailable
             | Reason::BadSignature => return None,
-        })
+        };
+        Some(Fix { form, field, hint })
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+/// The `error` of the controller's 401 (`WWW-Authenticate: Bearer error=...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientError {
+    /// No usable token was found.
+    Missing,
+    /// The token failed its signer's verification.
+    Invalid,
+    /// The token's time ran out.
+    Expired,
+}
+
+impl ClientError {
+    /// `missing`, `invalid`, `expired`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ClientError::Missing => "missing",
+            ClientError::Invalid => "invalid",
+            ClientError::Expired => "expired",
+        }
+    }
+}
+
+impl Serialize for ClientError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+/// What the controller answers the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ControllerAnswer {
+    /// 200 or 401.
+    pub status: u16,
+    /// The 401's error, None on 200.
+    pub error: Option<ClientError>,
+}
+
+impl ControllerAnswer {
+    /// "200" or "401 error=missing".
+    pub fn describe(self) -> String {
+        match self.error {
+            None => format!("client got {}", self.status),
+            Some(e) => format!("client got {} error={}", self.status, e.code()),
+        }
     }
 }
 
 /// How a check came out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// Holds.
     Pass,
-    /// Does not hold; the token is rejected.
-    Fail,
+    /// Does not hold; the token is rejected, for this reason.
+    Fail(Reason),
     /// Could not be evaluated because a check it depends on failed (or a fetch is pending).
     Skip,
 }
@@ -180,14 +295,31 @@ impl Status {
     pub fn mark(self) -> &'static str {
         match self {
             Status::Pass => "✓",
-            Status::Fail => "✗",
+            Status::Fail(_) => "✗",
             Status::Skip => "–",
+        }
+    }
+
+    /// `pass`, `fail`, `skip`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail(_) => "fail",
+            Status::Skip => "skip",
+        }
+    }
+
+    /// The reason, when it failed.
+    pub fn reason(self) -> Option<Reason> {
+        match self {
+            Status::Fail(reason) => Some(reason),
+            _ => None,
         }
     }
 }
 
 /// The outcome of one check.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CheckOutcome {
     /// Which check.
     pub check: Check,
@@ -195,7 +327,28 @@ pub struct CheckOutcome {
     pub status: Status,
     /// What was found and what was expected.
     pub detail: String,
-    /// The reason code, when it failed.
-    #[serde(skip)]
-    pub reason: Option<Reason>,
+    /// When the controller answers this failure other than its reason's usual answer (an
+    /// unknown `alg` fails the first, unverified parse: "missing"; a string `exp` fails the
+    /// signer's verification: "invalid").
+    pub client_error: Option<ClientError>,
+}
+
+impl CheckOutcome {
+    /// The client's error for this failure.
+    pub fn client_error(&self) -> Option<ClientError> {
+        self.client_error
+            .or_else(|| self.status.reason().map(Reason::client_error))
+    }
+}
+
+impl Serialize for CheckOutcome {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("CheckOutcome", 4)?;
+        s.serialize_field("check", &self.check)?;
+        s.serialize_field("status", self.status.name())?;
+        s.serialize_field("reason", &self.status.reason())?;
+        s.serialize_field("detail", &self.detail)?;
+        s.end()
+    }
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::reason::{Check, CheckOutcome, Reason, Status};
+use super::reason::{Check, CheckOutcome, ClientError, ControllerAnswer, Reason, Status};
 use crate::model::{Identity, Signer};
 use crate::text::SafeText;
 
@@ -77,36 +77,40 @@ pub struct VerifyReport {
     pub checks: Vec<CheckOutcome>,
     /// A JWKS URL that must be fetched before the key check can run (console only).
     pub pending_fetch: Option<String>,
+    /// Things worth knowing that do not change the verdict (a weak key, a quirk the token
+    /// relies on).
+    pub warnings: Vec<String>,
 }
 
 impl VerifyReport {
-    pub(super) fn push(
-        &mut self,
-        check: Check,
-        status: Status,
-        detail: String,
-        reason: Option<Reason>,
-    ) {
-        self.checks.push(CheckOutcome {
-            check,
-            status,
-            detail,
-            reason,
-        });
-    }
-
-    pub(super) fn skip(&mut self, check: Check, why: &str) {
-        self.push(check, Status::Skip, why.to_string(), None);
-    }
-
     /// The first failing check: what the controller would reject the token for.
     pub fn verdict(&self) -> Option<&CheckOutcome> {
-        self.checks.iter().find(|c| c.status == Status::Fail)
+        self.checks
+            .iter()
+            .find(|c| matches!(c.status, Status::Fail(_)))
     }
 
     /// The reason code of the verdict.
     pub fn reason(&self) -> Option<Reason> {
-        self.verdict().and_then(|c| c.reason)
+        self.verdict().and_then(|c| c.status.reason())
+    }
+
+    /// What the controller answers the client: 200, or 401 with the error it maps the
+    /// verdict to. None while a JWKS fetch is pending.
+    pub fn controller(&self) -> Option<ControllerAnswer> {
+        if self.pending_fetch.is_some() {
+            return None;
+        }
+        Some(match self.verdict() {
+            None => ControllerAnswer {
+                status: 200,
+                error: None,
+            },
+            Some(failed) => ControllerAnswer {
+                status: 401,
+                error: Some(failed.client_error().unwrap_or(ClientError::Invalid)),
+            },
+        })
     }
 
     /// True when every check passed.
@@ -127,11 +131,15 @@ impl VerifyReport {
         if let Some(url) = &self.pending_fetch {
             return format!("PENDING: fetching the JWKS from {url}");
         }
+        let answer = self
+            .controller()
+            .map(|a| format!(" · {}", a.describe()))
+            .unwrap_or_default();
         if let Some(failed) = self.verdict() {
-            let code = failed.reason.map_or("rejected", Reason::code);
-            return format!("REJECTED ({code}): {}", failed.detail);
+            let code = failed.status.reason().map_or("rejected", Reason::code);
+            return format!("REJECTED ({code}): {}{answer}", failed.detail);
         }
-        match (&self.identity, &self.signer) {
+        let valid = match (&self.identity, &self.signer) {
             (Some(i), Some(s)) => format!(
                 "VALID → identity {} (externalId {}) via signer {}",
                 i.name,
@@ -139,13 +147,14 @@ impl VerifyReport {
                 s.name
             ),
             _ => "VALID".to_string(),
-        }
+        };
+        format!("{valid}{answer}")
     }
 
     /// The JSON object of `extjwt verify --json` (design §4).
     pub fn to_json(&self) -> Value {
         let reason = self.verdict().map(
-            |c| json!({"code": c.reason.map_or("rejected", Reason::code), "message": c.detail}),
+            |c| json!({"code": c.status.reason().map_or("rejected", Reason::code), "message": c.detail}),
         );
         json!({
             "valid": self.is_valid(),
@@ -156,6 +165,9 @@ impl VerifyReport {
             "header": self.header,
             "payload": self.payload,
             "checks": self.checks,
+            "controller": self.controller(),
+            "warnings": self.warnings,
+            "fix": self.reason().and_then(Reason::fix),
         })
     }
 
@@ -173,8 +185,11 @@ impl VerifyReport {
                 c.detail
             ));
         }
+        for warning in &self.warnings {
+            out.push(&crate::safe!("warning: {}\n", warning));
+        }
         if let Some(fix) = self.reason().and_then(Reason::fix) {
-            out.push(&crate::safe!("fix: {}\n", fix));
+            out.push(&crate::safe!("fix: {}\n", fix.hint));
         }
         out
     }
