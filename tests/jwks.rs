@@ -328,3 +328,123 @@ fn a_redirect_to_an_address_that_embeds_a_refused_one_is_not_followed() {
         );
     }
 }
+
+#[test]
+fn an_okp_key_before_rsa_stops_resolution_and_the_report_names_it() {
+    let key = common::rsa("sso");
+    let ed = common::ed25519("sso-ed");
+    let (_, cert) = X509Certificate::from_der(&ed.cert_der).unwrap();
+    let x = URL_SAFE_NO_PAD.encode(&cert.public_key().subject_public_key.data);
+    let server = JwksServer::start(&json!({"keys": [
+        {"kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": x},
+        rsa_jwk(&key, "k1")
+    ]}));
+    let store = store_with_jwks_signer(&server.url());
+    let report = verify(&store, &KeyCache::new(), &token(&key, "k1"));
+    assert_eq!(
+        reason(&report),
+        Some("key_not_found"),
+        "{}",
+        report.to_text()
+    );
+    let detail = &report.verdict().unwrap().detail;
+    assert!(
+        detail.contains("key 0 (kid \"ed\") stops the controller's resolution"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("after a key the controller cannot resolve"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn the_last_of_duplicate_kids_wins() {
+    let first = common::rsa("first");
+    let second = common::rsa("second");
+    let server =
+        JwksServer::start(&json!({"keys": [rsa_jwk(&first, "dup"), rsa_jwk(&second, "dup")]}));
+    let store = store_with_jwks_signer(&server.url());
+    let cache = KeyCache::new();
+    assert!(verify(&store, &cache, &token(&second, "dup")).is_valid());
+    let report = verify(&store, &cache, &token(&first, "dup"));
+    assert_eq!(
+        reason(&report),
+        Some("bad_signature"),
+        "{}",
+        report.to_text()
+    );
+}
+
+#[test]
+fn x5c_with_line_breaks_and_member_names_in_capitals_are_read_as_go_reads_them() {
+    let key = common::p384("sso");
+    let wrapped: String = STANDARD
+        .encode(&key.cert_der)
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let server =
+        JwksServer::start(&json!({"Keys": [{"KTY": "EC", "KID": "c1", "X5C": [wrapped]}]}));
+    let store = store_with_jwks_signer(&server.url());
+    let report = verify(&store, &KeyCache::new(), &token(&key, "c1"));
+    assert!(report.is_valid(), "{}", report.to_text());
+}
+
+#[test]
+fn a_string_in_keys_makes_the_whole_set_unusable() {
+    let key = common::rsa("sso");
+    let server = JwksServer::start(&json!({"keys": [rsa_jwk(&key, "k1"), "not a key"]}));
+    let store = store_with_jwks_signer(&server.url());
+    let report = verify(&store, &KeyCache::new(), &token(&key, "k1"));
+    assert_eq!(
+        reason(&report),
+        Some("key_unavailable"),
+        "{}",
+        report.to_text()
+    );
+    assert!(
+        report
+            .verdict()
+            .unwrap()
+            .detail
+            .contains("keys[1] is string"),
+        "{}",
+        report.to_text()
+    );
+}
+
+#[test]
+fn a_set_over_the_old_one_mebibyte_cap_is_read() {
+    let key = common::rsa("sso");
+    let mut doc = json!({"keys": [rsa_jwk(&key, "k1")]});
+    doc["padding"] = json!("x".repeat(1_150_000));
+    let server = JwksServer::start(&doc);
+    let store = store_with_jwks_signer(&server.url());
+    let report = verify(&store, &KeyCache::new(), &token(&key, "k1"));
+    assert!(report.is_valid(), "{}", report.to_text());
+}
+
+#[test]
+fn a_key_the_set_stopped_publishing_is_still_held_with_a_warning() {
+    let key = common::rsa("sso");
+    let server = JwksServer::start(&json!({"keys": [rsa_jwk(&key, "old")]}));
+    let store = store_with_jwks_signer(&server.url());
+    let cache = KeyCache::new();
+    assert!(verify(&store, &cache, &token(&key, "old")).is_valid());
+    server.set(|a| a.body = json!({"keys": []}).to_string().into_bytes());
+    std::thread::sleep(Duration::from_millis(1100));
+    cache.fetch(&server.url()).unwrap();
+    let report = verify(&store, &cache, &token(&key, "old"));
+    assert!(report.is_valid(), "{}", report.to_text());
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("no longer publishes kid \"old\"")),
+        "{}",
+        report.to_text()
+    );
+}

@@ -77,7 +77,10 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
                     ("External ID", or_dash(i.draft.external_id.as_deref())),
                     ("Type", SafeText::literal(i.draft.identity_type.as_str())),
                     ("Admin", yes_no(i.draft.is_admin)),
-                    ("Disabled", yes_no(i.draft.is_disabled_at(chrono::Utc::now()))),
+                    (
+                        "Disabled",
+                        yes_no(i.draft.is_disabled_at(chrono::Utc::now())),
+                    ),
                     ("Disabled until", or_dash(i.draft.disabled_until.as_deref())),
                     ("Auth policy", esc(&i.draft.auth_policy_id)),
                     ("Created at", esc(&i.created_at)),

@@ -83,13 +83,16 @@ pub fn resolve_like_controller<'a>(
                 .get(&token)
                 .ok_or_else(|| format!("object has no member \"{token}\""))?,
             Value::Array(items) => {
-                let index = go_atoi(&token)
-                    .ok_or_else(|| format!("\"{token}\" is not an array index"))?;
+                let index =
+                    go_atoi(&token).ok_or_else(|| format!("\"{token}\" is not an array index"))?;
                 usize::try_from(index)
                     .ok()
                     .and_then(|i| items.get(i))
                     .ok_or_else(|| {
-                        format!("index {index} is out of bounds (the array has {})", items.len())
+                        format!(
+                            "index {index} is out of bounds (the array has {})",
+                            items.len()
+                        )
                     })?
             }
             other => {

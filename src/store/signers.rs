@@ -76,7 +76,12 @@ fn check_conflicts(
     let checks: [(&'static str, &str, &str, Option<&str>); 4] = [
         ("name", "name", "name", Some(d.name.as_str())),
         ("issuer", "issuer", "issuer", Some(d.issuer.as_str())),
-        ("kid", "kid", "kid", d.kid.as_deref().filter(|k| !k.is_empty())),
+        (
+            "kid",
+            "kid",
+            "kid",
+            d.kid.as_deref().filter(|k| !k.is_empty()),
+        ),
         (
             "certPem",
             "fingerprint",

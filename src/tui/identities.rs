@@ -148,12 +148,16 @@ pub fn detail_lines(
             match (d.is_disabled_at(chrono::Utc::now()), &d.disabled_until) {
                 (true, None) => Span::styled("✗ yes (logins are refused)", theme.error()),
                 (true, Some(until)) => Span::styled(
-                    format!("✗ yes, until {} (logins are refused)", crate::text::escape(until)),
+                    format!(
+                        "✗ yes, until {} (logins are refused)",
+                        crate::text::escape(until)
+                    ),
                     theme.error(),
                 ),
-                (false, Some(until)) if d.disabled => {
-                    Span::styled(format!("✓ no (lock ended {})", crate::text::escape(until)), theme.ok())
-                }
+                (false, Some(until)) if d.disabled => Span::styled(
+                    format!("✓ no (lock ended {})", crate::text::escape(until)),
+                    theme.ok(),
+                ),
                 _ => Span::styled("✓ no", theme.ok()),
             },
         ),

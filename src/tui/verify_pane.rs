@@ -243,8 +243,8 @@ impl VerifyPane {
         let verdict = self.verdict_paragraph(theme);
         // The verdict, the client's answer, warnings and the fix wrap and are never cut: they
         // take the rows they need (up to a third of the pane; the checks keep the rest).
-        let verdict_height = (verdict.line_count(area.width) as u16)
-            .clamp(1, (area.height / 3).max(2));
+        let verdict_height =
+            (verdict.line_count(area.width) as u16).clamp(1, (area.height / 3).max(2));
         let [editor_area, verdict_area, body] = Layout::vertical([
             Constraint::Length(editor_height),
             Constraint::Length(verdict_height),

@@ -89,10 +89,11 @@ pub fn check(payload: &Map<String, Value>) -> Result<(), TypedClaimError> {
     for table in [ACCESS_TOKEN_CLAIMS, CUSTOM_CLAIMS] {
         for (name, value) in payload {
             let folded = fold(name);
-            let field = table
-                .iter()
-                .find(|(field, _)| name == field)
-                .or_else(|| table.iter().find(|(field, _)| folded.as_deref() == Some(*field)));
+            let field = table.iter().find(|(field, _)| name == field).or_else(|| {
+                table
+                    .iter()
+                    .find(|(field, _)| folded.as_deref() == Some(*field))
+            });
             if let Some((field, shape)) = field {
                 check_shape(name, field, *shape, value)?;
             }
@@ -109,7 +110,12 @@ fn refuse(claim: &str, detail: String) -> Result<(), TypedClaimError> {
     })
 }
 
-fn check_shape(name: &str, field: &str, shape: Shape, value: &Value) -> Result<(), TypedClaimError> {
+fn check_shape(
+    name: &str,
+    field: &str,
+    shape: Shape,
+    value: &Value,
+) -> Result<(), TypedClaimError> {
     let kind = go_kind(value);
     let named = if name == field {
         name.to_string()
@@ -119,44 +125,95 @@ fn check_shape(name: &str, field: &str, shape: Shape, value: &Value) -> Result<(
     match (shape, value) {
         (_, Value::Null) => Ok(()),
         (Shape::Text, Value::String(_)) | (Shape::Flag, Value::Bool(_)) => Ok(()),
-        (Shape::Text, _) => refuse(name, format!("{named} is {kind}; the controller reads it as a string and rejects the token")),
-        (Shape::Flag, _) => refuse(name, format!("{named} is {kind}; the controller reads it as a boolean and rejects the token")),
+        (Shape::Text, _) => refuse(
+            name,
+            format!("{named} is {kind}; the controller reads it as a string and rejects the token"),
+        ),
+        (Shape::Flag, _) => refuse(
+            name,
+            format!(
+                "{named} is {kind}; the controller reads it as a boolean and rejects the token"
+            ),
+        ),
         (Shape::TextList | Shape::Amr, Value::Array(items)) => {
             match items.iter().find(|i| !i.is_string() && !i.is_null()) {
-                Some(item) => refuse(name, format!("{named} holds {} ({item}); the controller reads it as a list of strings and rejects the token", go_kind(item))),
+                Some(item) => refuse(
+                    name,
+                    format!(
+                        "{named} holds {} ({item}); the controller reads it as a list of strings and rejects the token",
+                        go_kind(item)
+                    ),
+                ),
                 None => Ok(()),
             }
         }
         (Shape::Amr, Value::String(_)) => Ok(()),
-        (Shape::TextList | Shape::Amr, _) => refuse(name, format!("{named} is {kind}; the controller reads it as a list of strings and rejects the token")),
+        (Shape::TextList | Shape::Amr, _) => refuse(
+            name,
+            format!(
+                "{named} is {kind}; the controller reads it as a list of strings and rejects the token"
+            ),
+        ),
         (Shape::Time, Value::Number(_)) => Ok(()),
         (Shape::Time, Value::String(s)) => match chrono::DateTime::parse_from_rfc3339(s) {
             Ok(_) => Ok(()),
-            Err(_) => refuse(name, format!("{named} is the string \"{s}\"; the controller reads a time as seconds or an RFC 3339 string and rejects the token")),
+            Err(_) => refuse(
+                name,
+                format!(
+                    "{named} is the string \"{s}\"; the controller reads a time as seconds or an RFC 3339 string and rejects the token"
+                ),
+            ),
         },
-        (Shape::Time, _) => refuse(name, format!("{named} is {kind}; the controller reads it as seconds since 1970 and rejects the token")),
+        (Shape::Time, _) => refuse(
+            name,
+            format!(
+                "{named} is {kind}; the controller reads it as seconds since 1970 and rejects the token"
+            ),
+        ),
         (Shape::Audience, Value::Array(items)) => match items.iter().find(|i| !i.is_string()) {
             Some(item) => Err(TypedClaimError {
                 claim: name.to_string(),
-                detail: format!("{named} holds {} ({item}); the controller's audience decoder (zitadel Audience.UnmarshalJSON) panics on a non-string element, so the request fails", go_kind(item)),
+                detail: format!(
+                    "{named} holds {} ({item}); the controller's audience decoder (zitadel Audience.UnmarshalJSON) panics on a non-string element, so the request fails",
+                    go_kind(item)
+                ),
                 panics: true,
             }),
             None => Ok(()),
         },
         (Shape::Audience, _) => Ok(()),
         (Shape::SpaceDelimited, Value::String(_)) => Ok(()),
-        (Shape::SpaceDelimited, _) => refuse(name, format!("{named} is {kind}; the controller reads {field} as one space-separated string and rejects the token")),
+        (Shape::SpaceDelimited, _) => refuse(
+            name,
+            format!(
+                "{named} is {kind}; the controller reads {field} as one space-separated string and rejects the token"
+            ),
+        ),
         (Shape::Object, Value::Object(_)) => Ok(()),
-        (Shape::Object, _) => refuse(name, format!("{named} is {kind}; the controller reads it as an object and rejects the token")),
+        (Shape::Object, _) => refuse(
+            name,
+            format!(
+                "{named} is {kind}; the controller reads it as an object and rejects the token"
+            ),
+        ),
         (Shape::Actor, Value::Object(actor)) => {
-            for (inner, inner_shape) in [("iss", Shape::Text), ("sub", Shape::Text), ("act", Shape::Actor)] {
+            for (inner, inner_shape) in [
+                ("iss", Shape::Text),
+                ("sub", Shape::Text),
+                ("act", Shape::Actor),
+            ] {
                 for (n, v) in members(actor, inner) {
                     check_shape(&format!("{name}.{n}"), inner, inner_shape, v)?;
                 }
             }
             Ok(())
         }
-        (Shape::Actor, _) => refuse(name, format!("{named} is {kind}; the controller reads it as an object and rejects the token")),
+        (Shape::Actor, _) => refuse(
+            name,
+            format!(
+                "{named} is {kind}; the controller reads it as an object and rejects the token"
+            ),
+        ),
     }
 }
 
@@ -171,23 +228,42 @@ mod tests {
 
     #[test]
     fn scope_array_is_refused_and_string_accepted() {
-        assert!(first_error(json!({"scope": ["a", "b"]})).unwrap().contains("space-separated"));
+        assert!(
+            first_error(json!({"scope": ["a", "b"]}))
+                .unwrap()
+                .contains("space-separated")
+        );
         assert_eq!(first_error(json!({"scope": "a b"})), None);
     }
 
     #[test]
     fn times_take_numbers_rfc3339_and_null() {
-        assert_eq!(first_error(json!({"exp": 1.5, "nbf": null, "iat": "2026-01-01T00:00:00Z"})), None);
+        assert_eq!(
+            first_error(json!({"exp": 1.5, "nbf": null, "iat": "2026-01-01T00:00:00Z"})),
+            None
+        );
         assert!(first_error(json!({"exp": "tomorrow"})).is_some());
         assert!(first_error(json!({"exp": true})).is_some());
     }
 
     #[test]
     fn names_fold_and_custom_claims_are_typed() {
-        assert!(first_error(json!({"ISS": 5})).unwrap().contains("read as iss"));
-        assert!(first_error(json!({"z_ia": "yes"})).unwrap().contains("boolean"));
+        assert!(
+            first_error(json!({"ISS": 5}))
+                .unwrap()
+                .contains("read as iss")
+        );
+        assert!(
+            first_error(json!({"z_ia": "yes"}))
+                .unwrap()
+                .contains("boolean")
+        );
         assert!(first_error(json!({"scopes": "openid"})).is_some());
-        assert!(first_error(json!({"act": {"sub": 1}})).unwrap().starts_with("act.sub"));
+        assert!(
+            first_error(json!({"act": {"sub": 1}}))
+                .unwrap()
+                .starts_with("act.sub")
+        );
     }
 
     #[test]

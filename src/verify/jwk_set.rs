@@ -40,8 +40,8 @@ fn go_decode(engine: &GeneralPurpose, text: &str) -> Result<Vec<u8>, base64::Dec
 
 /// The string members of the controller's `jwks.Key`.
 const STRING_FIELDS: [&str; 20] = [
-    "alg", "kty", "use", "kid", "x5t", "x5t#s256", "x5u", "crv", "x", "y", "n", "e", "k", "d",
-    "p", "q", "dp", "dq", "qi", "t",
+    "alg", "kty", "use", "kid", "x5t", "x5t#s256", "x5u", "crv", "x", "y", "n", "e", "k", "d", "p",
+    "q", "dp", "dq", "qi", "t",
 ];
 /// Its `[]string` members.
 const LIST_FIELDS: [&str; 2] = ["key_ops", "x5c"];
@@ -174,7 +174,11 @@ fn typed_key(key: &Map<String, Value>) -> Result<(), String> {
             return Err(format!(
                 "{name} is {}, not {}: the controller's typed decode fails and the whole set is unusable",
                 go_kind(value),
-                if STRING_FIELDS.contains(&folded.as_str()) { "a string" } else { "a list of strings" }
+                if STRING_FIELDS.contains(&folded.as_str()) {
+                    "a string"
+                } else {
+                    "a list of strings"
+                }
             ));
         }
     }
@@ -190,8 +194,7 @@ fn resolve(key: &Map<String, Value>) -> Result<PublicKey, String> {
         .and_then(Value::as_str);
     if let Some(first) = x5c {
         let der = go_decode(&GO_STD, first).map_err(|e| format!("x5c[0] is not base64 ({e})"))?;
-        return PublicKey::from_certificate_der(&der)
-            .map_err(|e| format!("x5c[0]: {e}"));
+        return PublicKey::from_certificate_der(&der).map_err(|e| format!("x5c[0]: {e}"));
     }
     let field = |name: &str| last_string(key, name).unwrap_or("");
     let decode = |name: &str| {
@@ -226,15 +229,24 @@ mod tests {
 
     #[test]
     fn wrong_typed_member_breaks_the_whole_set() {
-        assert!(read(br#"{"keys":[{"kid":1}]}"#).unwrap_err().contains("keys[0].kid"));
-        assert!(read(br#"{"keys":["x"]}"#).unwrap_err().contains("keys[0] is string"));
+        assert!(
+            read(br#"{"keys":[{"kid":1}]}"#)
+                .unwrap_err()
+                .contains("keys[0].kid")
+        );
+        assert!(
+            read(br#"{"keys":["x"]}"#)
+                .unwrap_err()
+                .contains("keys[0] is string")
+        );
     }
 
     #[test]
     fn member_names_fold_and_padding_stops() {
         let set = read(br#"{"KEYS":[{"KID":"a","Kty":"RSA","n":"AQAB","e":"AQAB"}]}"#).unwrap();
         assert_eq!(set.order, vec!["a"]);
-        let padded = read(br#"{"keys":[{"kid":"a","kty":"RSA","n":"AQAB==","e":"AQAB"}]}"#).unwrap();
+        let padded =
+            read(br#"{"keys":[{"kid":"a","kty":"RSA","n":"AQAB==","e":"AQAB"}]}"#).unwrap();
         assert!(padded.stopped.is_some());
     }
 }

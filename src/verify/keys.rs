@@ -50,7 +50,8 @@ impl Curve {
             224 => Curve::P224,
             256 => Curve::P256,
             384 => Curve::P384,
-            521 => Curve::P521,
+            // x509-parser counts whole bytes of a coordinate: 66 × 8 for P-521.
+            521 | 528 => Curve::P521,
             _ => return None,
         })
     }
@@ -245,9 +246,9 @@ impl PublicKey {
     /// The RSA modulus size in bits.
     pub fn rsa_bits(&self) -> Option<usize> {
         match &*self.0 {
-            KeyMaterial::Rsa { n, .. } => Some(
-                n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize),
-            ),
+            KeyMaterial::Rsa { n, .. } => {
+                Some(n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize))
+            }
             _ => None,
         }
     }
@@ -485,7 +486,10 @@ mod tests {
 
     #[test]
     fn der_of_zero_and_high_bit_integers() {
-        assert_eq!(ecdsa_der(&[0, 0], &[0x80]), vec![0x30, 0x07, 0x02, 0x01, 0x00, 0x02, 0x02, 0x00, 0x80]);
+        assert_eq!(
+            ecdsa_der(&[0, 0], &[0x80]),
+            vec![0x30, 0x07, 0x02, 0x01, 0x00, 0x02, 0x02, 0x00, 0x80]
+        );
     }
 
     #[test]

@@ -17,9 +17,7 @@ pub mod token;
 
 pub use humantime::{absolute as absolute_time, relative as relative_time};
 pub use jwks::{KeyCache, KeyLookup};
-pub use reason::{
-    Check, CheckOutcome, ClientError, ControllerAnswer, Fix, Reason, Status,
-};
+pub use reason::{Check, CheckOutcome, ClientError, ControllerAnswer, Fix, Reason, Status};
 pub use report::{ClaimRef, IdentityRef, SignerRef, VerifyReport};
 
 use chrono::{DateTime, Utc};
@@ -278,7 +276,9 @@ impl<'a> Verifier<'a> {
             Some(AlgorithmName::Refused) => {
                 return Finding::fail(
                     Reason::UnsupportedAlgorithm,
-                    format!("alg {name} is refused: HMAC needs a shared secret, and a signer's key is public"),
+                    format!(
+                        "alg {name} is refused: HMAC needs a shared secret, and a signer's key is public"
+                    ),
                 );
             }
             _ => {
@@ -299,27 +299,45 @@ impl<'a> Verifier<'a> {
             KeyResult::Found(key, _) => match key.fits(alg) {
                 Ok(warnings) => {
                     report.warnings.extend(warnings);
-                    Finding::pass(format!("{} fits the signer's {} key", alg.name(), key.label()))
+                    Finding::pass(format!(
+                        "{} fits the signer's {} key",
+                        alg.name(),
+                        key.label()
+                    ))
                 }
                 Err(why) => Finding::fail(Reason::UnsupportedAlgorithm, why),
             },
-            _ => Finding::pass(format!("{} is an accepted asymmetric algorithm", alg.name())),
+            _ => Finding::pass(format!(
+                "{} is an accepted asymmetric algorithm",
+                alg.name()
+            )),
         };
         ctx.key = Some(found);
         finding
     }
 
-    fn find_key(&self, signer: &Signer, kid: Option<&Value>, report: &mut VerifyReport) -> KeyResult {
+    fn find_key(
+        &self,
+        signer: &Signer,
+        kid: Option<&Value>,
+        report: &mut VerifyReport,
+    ) -> KeyResult {
         // openziti `keyFunc`: kid must be a non-empty string.
         let kid = match kid {
             Some(Value::String(k)) if !k.is_empty() => k.as_str(),
             Some(Value::String(_)) => {
-                return KeyResult::Failed(Reason::KeyNotFound, "the token's kid is empty, so no key can be chosen".into());
+                return KeyResult::Failed(
+                    Reason::KeyNotFound,
+                    "the token's kid is empty, so no key can be chosen".into(),
+                );
             }
             Some(other) => {
                 return KeyResult::Failed(
                     Reason::KeyNotFound,
-                    format!("the token's kid is {}, not a string", gojson::go_kind(other)),
+                    format!(
+                        "the token's kid is {}, not a string",
+                        gojson::go_kind(other)
+                    ),
                 );
             }
             None => {
@@ -335,7 +353,10 @@ impl<'a> Verifier<'a> {
         let (Some(pem), Some(fingerprint)) = (&signer.draft.cert_pem, &signer.fingerprint) else {
             return KeyResult::Failed(
                 Reason::KeyUnavailable,
-                format!("signer {} has neither a certificate nor a JWKS endpoint", signer.draft.name),
+                format!(
+                    "signer {} has neither a certificate nor a JWKS endpoint",
+                    signer.draft.name
+                ),
             );
         };
         // A certificate signer answers to its kid, or to the fingerprint only when its kid is
@@ -354,14 +375,24 @@ impl<'a> Verifier<'a> {
             None => (fingerprint.as_str(), "certificate fingerprint"),
         };
         if kid != expected {
-            let note = if signer.draft.kid.is_none() { " (it has no kid)" } else { "" };
+            let note = if signer.draft.kid.is_none() {
+                " (it has no kid)"
+            } else {
+                ""
+            };
             return KeyResult::Failed(
                 Reason::KeyNotFound,
-                format!("kid \"{kid}\" does not match signer {}'s {what} \"{expected}\"{note}", signer.draft.name),
+                format!(
+                    "kid \"{kid}\" does not match signer {}'s {what} \"{expected}\"{note}",
+                    signer.draft.name
+                ),
             );
         }
         match self.jwks.certificate_key(fingerprint, pem) {
-            Ok(key) => KeyResult::Found(key, format!("kid \"{kid}\" is signer {}'s {what}", signer.draft.name)),
+            Ok(key) => KeyResult::Found(
+                key,
+                format!("kid \"{kid}\" is signer {}'s {what}", signer.draft.name),
+            ),
             Err(why) => KeyResult::Failed(Reason::KeyUnavailable, why),
         }
     }
@@ -386,8 +417,16 @@ impl<'a> Verifier<'a> {
                 }
                 KeyResult::Found(key, format!("kid \"{kid}\" found in the JWKS at {url}"))
             }
-            KeyLookup::NotFound { known, stopped, after_stop } => {
-                let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+            KeyLookup::NotFound {
+                known,
+                stopped,
+                after_stop,
+            } => {
+                let known = if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                };
                 let detail = match stopped {
                     Some(stop) if after_stop => format!(
                         "kid \"{kid}\" is in the JWKS at {url}, but after a key the controller cannot resolve: {}",
@@ -423,7 +462,10 @@ impl<'a> Verifier<'a> {
             Some(i) => Finding::pass(format!("{by} \"{value}\" → identity {}", i.draft.name)),
             None => Finding::fail(
                 Reason::IdentityNotFound,
-                format!("no identity has {by} \"{value}\" (signer {} maps by {by})", signer.draft.name),
+                format!(
+                    "no identity has {by} \"{value}\" (signer {} maps by {by})",
+                    signer.draft.name
+                ),
             ),
         };
         ctx.identity = found;
@@ -435,7 +477,10 @@ impl<'a> Verifier<'a> {
 fn enabled(ctx: &Context) -> Finding {
     match &ctx.signer {
         Some(s) if s.draft.enabled => Finding::pass(format!("signer {} is enabled", s.draft.name)),
-        Some(s) => Finding::fail(Reason::SignerDisabled, format!("signer {} is disabled", s.draft.name)),
+        Some(s) => Finding::fail(
+            Reason::SignerDisabled,
+            format!("signer {} is disabled", s.draft.name),
+        ),
         None => Finding::skip("no signer"),
     }
 }
@@ -443,7 +488,11 @@ fn enabled(ctx: &Context) -> Finding {
 /// 5.
 fn key(ctx: &mut Context, report: &mut VerifyReport) -> Finding {
     match &ctx.key {
-        None => Finding::skip(if ctx.signer.is_none() { "no signer" } else { "needs an accepted algorithm" }),
+        None => Finding::skip(if ctx.signer.is_none() {
+            "no signer"
+        } else {
+            "needs an accepted algorithm"
+        }),
         Some(KeyResult::Found(_, detail)) => Finding::pass(detail.clone()),
         Some(KeyResult::Failed(reason, detail)) => Finding::fail(*reason, detail.clone()),
         Some(KeyResult::Pending(url)) => {
@@ -458,7 +507,9 @@ fn signature(ctx: &mut Context, report: &mut VerifyReport) -> Finding {
     let algorithm_passed = report
         .outcome(Check::Algorithm)
         .is_some_and(|c| c.status == Status::Pass);
-    let (Some(KeyResult::Found(key, _)), Some(alg), Some(parsed)) = (&ctx.key, ctx.alg, &ctx.parsed) else {
+    let (Some(KeyResult::Found(key, _)), Some(alg), Some(parsed)) =
+        (&ctx.key, ctx.alg, &ctx.parsed)
+    else {
         return Finding::skip("needs an accepted algorithm and a key");
     };
     if !algorithm_passed {
@@ -566,10 +617,15 @@ fn audience(ctx: &Context) -> Finding {
     let expected = &signer.draft.audience;
     let values: Vec<&str> = match payload.get("aud") {
         None | Some(Value::Null) => {
-            return Finding::fail(Reason::AudienceMismatch, format!("the token has no aud; the signer expects \"{expected}\""));
+            return Finding::fail(
+                Reason::AudienceMismatch,
+                format!("the token has no aud; the signer expects \"{expected}\""),
+            );
         }
         Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items.iter().filter_map(Value::as_str).collect(),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+            items.iter().filter_map(Value::as_str).collect()
+        }
         Some(other) => {
             return Finding::fail(
                 Reason::AudienceMismatch,
@@ -578,7 +634,10 @@ fn audience(ctx: &Context) -> Finding {
         }
     };
     if values.is_empty() {
-        return Finding::fail(Reason::AudienceMismatch, format!("aud is an empty list; the signer expects \"{expected}\""));
+        return Finding::fail(
+            Reason::AudienceMismatch,
+            format!("aud is an empty list; the signer expects \"{expected}\""),
+        );
     }
     if values.contains(&expected.as_str()) {
         Finding::pass(format!("aud contains \"{expected}\""))
@@ -606,7 +665,10 @@ fn claim(ctx: &mut Context, report: &mut VerifyReport) -> Finding {
         value: found.as_ref().map_or(Value::Null, |v| (*v).clone()),
     });
     match found {
-        Err(why) => Finding::fail(Reason::ClaimInvalid, format!("claim {ptr} does not resolve: {why}")),
+        Err(why) => Finding::fail(
+            Reason::ClaimInvalid,
+            format!("claim {ptr} does not resolve: {why}"),
+        ),
         Ok(Value::String(s)) => {
             let finding = Finding::pass(format!("{ptr} = \"{s}\""));
             ctx.claim_value = Some(s.clone());
@@ -614,7 +676,10 @@ fn claim(ctx: &mut Context, report: &mut VerifyReport) -> Finding {
         }
         Ok(other) => Finding::fail(
             Reason::ClaimInvalid,
-            format!("claim {ptr} is {} ({other}); it must be a string", token::kind_of(other)),
+            format!(
+                "claim {ptr} is {} ({other}); it must be a string",
+                token::kind_of(other)
+            ),
         ),
     }
 }
@@ -631,7 +696,10 @@ fn identity_enabled(ctx: &Context) -> Finding {
         ),
         Some(i) => Finding::pass(match &i.draft.disabled_until {
             Some(until) if i.draft.disabled => {
-                format!("identity {} is enabled (its lock ended {until})", i.draft.name)
+                format!(
+                    "identity {} is enabled (its lock ended {until})",
+                    i.draft.name
+                )
             }
             _ => format!("identity {} is enabled", i.draft.name),
         }),

@@ -186,7 +186,11 @@ impl Reason {
                 Some("issuer"),
                 "add a signer with this issuer, or correct the Issuer field of the signer you meant (compared byte for byte)",
             ),
-            Reason::SignerDisabled => (Some("signer"), Some("enabled"), "signer form: turn Enabled on"),
+            Reason::SignerDisabled => (
+                Some("signer"),
+                Some("enabled"),
+                "signer form: turn Enabled on",
+            ),
             Reason::KeyNotFound => (
                 Some("signer"),
                 Some("kid"),
