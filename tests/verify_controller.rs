@@ -288,19 +288,13 @@ fn world() -> World {
             "locked",
             "locked@example.com",
             true,
-            Some(format!(
-                "{}",
-                DateTime::from_timestamp(t + 3600, 0).unwrap().to_rfc3339()
-            )),
+            Some(DateTime::from_timestamp(t + 3600, 0).unwrap().to_rfc3339()),
         ),
         identity(
             "unlocked",
             "unlocked@example.com",
             true,
-            Some(format!(
-                "{}",
-                DateTime::from_timestamp(t - 3600, 0).unwrap().to_rfc3339()
-            )),
+            Some(DateTime::from_timestamp(t - 3600, 0).unwrap().to_rfc3339()),
         ),
     ] {
         store.create_identity(&d.validate().unwrap()).unwrap();
