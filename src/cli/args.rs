@@ -84,6 +84,15 @@ pub enum SignerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Check one signer or all of them without a token (certificate, key, JWKS as the
+    /// controller reads it, shared kids, the "" kid trap, near-twin issuers); exit 1 on errors
+    Check {
+        /// Name or id (all signers when absent)
+        key: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one signer with its certificate details
     Show {
         /// Name or id

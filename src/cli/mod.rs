@@ -82,7 +82,7 @@ fn reads_only(command: &Command) -> bool {
     match command {
         Command::Signer(cmd) => matches!(
             **cmd,
-            SignerCommand::List { .. } | SignerCommand::Show { .. }
+            SignerCommand::List { .. } | SignerCommand::Show { .. } | SignerCommand::Check { .. }
         ),
         Command::Identity(cmd) => matches!(
             cmd,

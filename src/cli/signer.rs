@@ -17,6 +17,7 @@ pub fn run(store: &mut Store, command: &SignerCommand, out: &mut Out) -> Result<
     match command {
         SignerCommand::List { json } => list(store, *json, out),
         SignerCommand::Show { key, json } => show(store, key, *json, out),
+        SignerCommand::Check { key, json } => check(store, key.as_deref(), *json, out),
         SignerCommand::Create {
             name,
             issuer,
@@ -235,4 +236,44 @@ fn show(store: &Store, key: &str, json: bool, out: &mut Out) -> Result<Exit> {
     }
     out.fields(&fields)?;
     Ok(Exit::Success)
+}
+
+/// `signer check`: the doctor's findings, errors first; exit 1 when any is an error.
+fn check(store: &Store, key: Option<&str>, json: bool, out: &mut Out) -> Result<Exit> {
+    use crate::verify::doctor::{self, Severity};
+    let all = store.list_signers()?;
+    let targets = match key {
+        Some(key) => vec![store.find_signer(key)?],
+        None => all.clone(),
+    };
+    let mut findings = doctor::check(
+        &targets,
+        &all,
+        &crate::verify::KeyCache::new(),
+        chrono::Utc::now(),
+    );
+    findings.sort_by_key(|f| f.severity);
+    let failed = findings.iter().any(|f| f.severity == Severity::Error);
+    if json {
+        out.json(&serde_json::json!({"ok": !failed, "findings": findings}))?;
+    } else if findings.is_empty() {
+        out.line(&SafeText::literal("No signers to check."))?;
+    } else {
+        let rows: Vec<Vec<SafeText>> = findings
+            .iter()
+            .map(|f| {
+                vec![
+                    SafeText::literal(f.severity.name()),
+                    SafeText::escape(&f.signer),
+                    SafeText::escape(&f.message),
+                ]
+            })
+            .collect();
+        out.table(&["SEVERITY", "SIGNER", "FINDING"], &rows)?;
+    }
+    Ok(if failed {
+        Exit::Rejected
+    } else {
+        Exit::Success
+    })
 }

@@ -95,7 +95,7 @@ pub fn verify(store: &Store, args: &VerifyArgs, out: &mut Out) -> Result<Exit> {
         Some(token) if token != "-" => token.to_string(),
         _ => {
             let mut text = String::new();
-            // A token is at most 16 KiB; read a little more so an oversized one is reported
+            // A token is at most 1 MiB; read a little more so an oversized one is reported
             // as such rather than truncated into something else.
             std::io::stdin()
                 .take(verify::token::MAX_TOKEN_BYTES as u64 * 4)

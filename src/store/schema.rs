@@ -105,7 +105,7 @@ const MIGRATIONS: &[&str] = &[
         audience TEXT NOT NULL CHECK (length(audience) > 0),
         cert_pem TEXT,
         jwks_endpoint TEXT,
-        kid TEXT CHECK (kid IS NULL OR kid = trim(kid)),
+        kid TEXT,
         claims_property TEXT NOT NULL CHECK (substr(claims_property, 1, 1) = '/'),
         use_external_id INTEGER NOT NULL CHECK (use_external_id IN (0, 1)),
         enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),

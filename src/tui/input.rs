@@ -9,7 +9,7 @@ use super::app::{App, Tab};
 use super::keymap::{self, Action};
 
 /// The largest paste accepted anywhere in the console.
-pub const MAX_PASTE_BYTES: usize = 256 * 1024;
+pub const MAX_PASTE_BYTES: usize = 2 * 1024 * 1024;
 
 impl App {
     /// Handles one terminal event.
@@ -97,11 +97,12 @@ impl App {
 
     /// A bracketed paste: one event, whatever its length.
     pub fn handle_paste(&mut self, text: &str) {
-        // Nothing an admin pastes here is this large (a token is at most 16 KiB, a certificate
-        // a few KiB); refusing keeps a stray paste of a log file from filling memory.
+        // Nothing an admin pastes here is this large (the controller reads tokens up to 1 MiB, a
+        // certificate is a few KiB); refusing keeps a stray paste of a log file from filling
+        // memory.
         if text.len() > MAX_PASTE_BYTES {
             self.error(format!(
-                "Paste of {} KiB refused: tokens are at most 16 KiB and certificates a few KiB",
+                "Paste of {} KiB refused: tokens are at most 1 MiB and certificates a few KiB",
                 text.len() / 1024
             ));
             return;

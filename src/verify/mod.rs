@@ -5,6 +5,7 @@
 //! report is built by walking it, so the order is written down once.
 
 mod claims;
+pub mod doctor;
 mod gojson;
 mod humantime;
 pub mod jwk_set;
