@@ -58,15 +58,21 @@ hyperfine --warmup 20 --runs 300 -N \
   "$BIN --db $WORK/v.db verify $TOKEN" \
   "$JWT decode -A RS256 -S @$WORK/pub.pem $TOKEN"
 
+# Writes an import file of N identities; with "bad", one more record without a name ends it.
+identities_json() { # count, [bad]
+  awk -v n="$1" -v bad="${2:-}" 'BEGIN {
+    printf "{\"identities\": [";
+    for (i = 0; i < n; i++) {
+      if (i) printf ",";
+      printf "{\"name\":\"user-%07d\",\"externalId\":\"user-%07d@example.com\",\"type\":\"User\",\"enabled\":true}", i, i;
+    }
+    if (bad) printf ",{\"name\":\"\",\"type\":\"User\"}";
+    printf "]}\n";
+  }'
+}
+
 echo "== import: 1 000 000 identities, with an identity create started midway"
-awk 'BEGIN {
-  printf "{\"identities\": [";
-  for (i = 0; i < 1000000; i++) {
-    if (i) printf ",";
-    printf "{\"name\":\"user-%07d\",\"externalId\":\"user-%07d@example.com\",\"type\":\"User\",\"enabled\":true}", i, i;
-  }
-  printf "]}\n";
-}' > "$WORK/ids.json"
+identities_json 1000000 > "$WORK/ids.json"
 /usr/bin/time -v -o "$WORK/import.txt" "$BIN" --db "$WORK/ids.db" import "$WORK/ids.json" > /dev/null &
 IMPORT_PID=$!
 sleep 3
@@ -79,14 +85,7 @@ printf "%-50s %s, peak RSS %6.1f MiB\n" "import 1 000 000 identities" \
   "$(awk '/Maximum resident set size/ {print $NF/1024}' "$WORK/import.txt")"
 
 echo "== import: 64 MiB file whose last record is bad"
-awk 'BEGIN {
-  printf "{\"identities\": [";
-  for (i = 0; i < 730000; i++) {
-    if (i) printf ",";
-    printf "{\"name\":\"user-%07d\",\"externalId\":\"user-%07d@example.com\",\"type\":\"User\",\"enabled\":true}", i, i;
-  }
-  printf ",{\"name\":\"\",\"type\":\"User\"}]}\n";
-}' > "$WORK/bad.json"
+identities_json 730000 bad > "$WORK/bad.json"
 /usr/bin/time -v -o "$WORK/bad.txt" "$BIN" --db "$WORK/bad.db" import "$WORK/bad.json" > /dev/null 2>&1 || true
 printf "%-50s %s (%s MiB file), peak RSS %6.1f MiB\n" "import rejected at its last record" \
   "$(grep 'Elapsed (wall clock)' "$WORK/bad.txt" | awk '{print $NF}')" \

@@ -136,6 +136,20 @@ fn reason(report: &VerifyReport) -> Option<&'static str> {
     report.reason().map(|r| r.code())
 }
 
+/// The fetch was refused by the address guard (nothing was connected to).
+fn assert_refused_before_connecting(report: &VerifyReport, case: &str) {
+    assert_eq!(reason(report), Some("key_unavailable"), "{case}");
+    assert!(
+        report
+            .verdict()
+            .unwrap()
+            .detail
+            .contains("refused before connecting"),
+        "{case}: {}",
+        report.to_text()
+    );
+}
+
 #[test]
 fn finds_key_by_kid_and_caches_the_set() {
     let key = common::rsa("sso");
@@ -280,16 +294,7 @@ fn host_resolving_into_a_refused_range_is_refused_before_connecting() {
     for host in ["metadata.test", "mixed.test"] {
         let store = store_with_jwks_signer(&format!("http://{host}:{}/jwks", server.port));
         let report = verify(&store, &cache, &token(&key, "k1"));
-        assert_eq!(reason(&report), Some("key_unavailable"), "{host}");
-        assert!(
-            report
-                .verdict()
-                .unwrap()
-                .detail
-                .contains("refused before connecting"),
-            "{}",
-            report.to_text()
-        );
+        assert_refused_before_connecting(&report, host);
     }
     assert_eq!(server.hits(), 0, "no connection was made");
     // The same lookup pointing at loopback works, so the refusal is the guard's doing.
@@ -316,16 +321,7 @@ fn a_redirect_to_an_address_that_embeds_a_refused_one_is_not_followed() {
         let cache = KeyCache::new();
         let store = store_with_jwks_signer(&server.url());
         let report = verify(&store, &cache, &token(&key, "k1"));
-        assert_eq!(reason(&report), Some("key_unavailable"), "{target}");
-        assert!(
-            report
-                .verdict()
-                .unwrap()
-                .detail
-                .contains("refused before connecting"),
-            "{target}: {}",
-            report.to_text()
-        );
+        assert_refused_before_connecting(&report, target);
     }
 }
 

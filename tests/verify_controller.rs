@@ -156,15 +156,12 @@ impl EcFixture {
             48 => &digest::SHA384,
             _ => &digest::SHA512,
         };
-        // ECDSA uses the leftmost bits of the hash: feed the key's own hash size, truncated or
-        // as is, which is what a verifier computes for this curve.
-        let mut value = full.as_ref().to_vec();
-        value.resize(own.output_len(), 0);
-        if full.as_ref().len() < own.output_len() {
-            // A shorter hash (SHA-256 on P-521) is left as is by ECDSA: not needed here.
-            panic!("shorter hash than the curve's is not used by these tests");
-        }
-        let imported = digest::Digest::import_less_safe(&value, own).unwrap();
+        // ECDSA signs the hash's leftmost bits, as many as the curve has: aws-lc-rs signs a
+        // digest of the key's own hash size, so a longer hash is cut to that size here. (A
+        // shorter one, SHA-256 on P-384, is not needed by these rows.)
+        assert!(full.as_ref().len() >= own.output_len());
+        let value = &full.as_ref()[..own.output_len()];
+        let imported = digest::Digest::import_less_safe(value, own).unwrap();
         let sig = self.pair.sign_digest(&imported).unwrap();
         let (r, s) = sig.as_ref().split_at(self.size);
         let mut out = Vec::new();

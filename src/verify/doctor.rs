@@ -50,13 +50,25 @@ pub struct Finding {
 }
 
 /// Checks `targets`, comparing them with `all` (every signer) for shared kids and near-twin
-/// issuers. JWKS endpoints are fetched (blocking).
+/// issuers. Every JWKS endpoint is fetched once (blocking).
 pub fn check(
     targets: &[Signer],
     all: &[Signer],
     jwks: &KeyCache,
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
+    // Every set is fetched once, first: shared kids are compared across all signers, not only
+    // the ones checked so far.
+    let mut urls: Vec<&str> = all
+        .iter()
+        .chain(targets)
+        .filter_map(|s| s.draft.jwks_endpoint.as_deref())
+        .collect();
+    urls.sort_unstable();
+    urls.dedup();
+    for url in urls {
+        let _ = jwks.fetch(url);
+    }
     let mut findings = Vec::new();
     for signer in targets {
         let mut add = |severity, code, message: String| {
@@ -98,15 +110,13 @@ pub fn check(
             }
         }
         if let Some(url) = &signer.draft.jwks_endpoint {
-            let _ = jwks.fetch(url);
             match jwks.set(url) {
-                None | Some(Err(_)) => {
-                    let why = jwks
-                        .set(url)
-                        .and_then(Result::err)
-                        .unwrap_or_else(|| format!("{url} could not be fetched"));
-                    add(Severity::Error, "jwks_unavailable", why);
-                }
+                None => add(
+                    Severity::Error,
+                    "jwks_unavailable",
+                    format!("{url} could not be fetched"),
+                ),
+                Some(Err(why)) => add(Severity::Error, "jwks_unavailable", why),
                 Some(Ok(set)) => {
                     add(
                         Severity::Info,
@@ -150,8 +160,8 @@ pub fn check(
                 }
             }
         }
+        let mine = kids_of(signer, jwks);
         for other in all.iter().filter(|o| o.id != signer.id) {
-            let mine = kids_of(signer, jwks);
             let theirs = kids_of(other, jwks);
             for kid in mine.iter().filter(|k| theirs.contains(k)) {
                 add(

@@ -135,8 +135,7 @@ pub fn read(body: &[u8]) -> Result<JwkSet, String> {
     let mut set = JwkSet::default();
     for (index, key) in entries.iter().enumerate() {
         let kid = last_string(key, "kid").unwrap_or("").to_string();
-        if let Some(stopped) = &set.stopped {
-            let _ = stopped;
+        if set.stopped.is_some() {
             set.never_loaded.push(kid);
             continue;
         }

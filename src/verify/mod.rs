@@ -97,7 +97,6 @@ struct Context {
     signer: Option<Signer>,
     alg: Option<Alg>,
     key: Option<KeyResult>,
-    signature_ok: bool,
     claim_value: Option<String>,
     identity: Option<Identity>,
 }
@@ -143,7 +142,6 @@ impl<'a> Verifier<'a> {
             signer: None,
             alg: None,
             key: None,
-            signature_ok: false,
             claim_value: None,
             identity: None,
         };
@@ -519,31 +517,44 @@ fn signature(ctx: &mut Context, report: &mut VerifyReport) -> Finding {
     match key.verify(alg, parsed.signing_input.as_bytes(), &parsed.signature) {
         Ok(warnings) => {
             report.warnings.extend(warnings);
-            ctx.signature_ok = true;
             Finding::pass(format!("verifies with the signer's {} key", key.label()))
         }
         Err(why) => Finding::fail(Reason::BadSignature, why),
     }
 }
 
-/// How golang-jwt's `MapClaims` reads `exp` or `nbf`: absent, null-free number (0 means
-/// absent, fractions truncate), or a type error.
-enum NumericDate {
-    Absent,
-    At(i64),
-    WrongType(String),
+/// `exp` or `nbf` as golang-jwt's `MapClaims` reads it: absent, or a number where 0 means
+/// absent and fractions truncate. Anything else is the check's failure (`ErrInvalidType`: the
+/// signer's verification fails, so the client gets "invalid").
+fn numeric_date(payload: &Map<String, Value>, claim: &str) -> Result<Option<i64>, Finding> {
+    let seconds = match payload.get(claim) {
+        None => return Ok(None),
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(_) => None,
+    };
+    match seconds {
+        Some(0.0) => Ok(None),
+        Some(v) => Ok(Some(v.trunc() as i64)),
+        None => Err(Finding::fail(
+            Reason::Malformed,
+            format!(
+                "{claim} is {}; golang-jwt's MapClaims reads {claim} only as a number, so the signer's verification fails (ErrInvalidType)",
+                payload.get(claim).map(Value::to_string).unwrap_or_default()
+            ),
+        )
+        .answering(ClientError::Invalid)),
+    }
 }
 
-fn numeric_date(payload: &Map<String, Value>, claim: &str) -> NumericDate {
-    match payload.get(claim) {
-        None => NumericDate::Absent,
-        Some(Value::Number(n)) => match n.as_f64() {
-            Some(0.0) => NumericDate::Absent,
-            Some(v) => NumericDate::At(v.trunc() as i64),
-            None => NumericDate::WrongType(n.to_string()),
-        },
-        Some(other) => NumericDate::WrongType(other.to_string()),
-    }
+/// "exp 2026-11-27 10:00:00 UTC, expired 3 days ago (leeway 30 s)".
+fn time_detail(ctx: &Context, claim: &str, at: i64, verb: &str) -> String {
+    let at = at as f64;
+    format!(
+        "{claim} {}, {verb} {}{}",
+        humantime::absolute(at),
+        humantime::relative(at, ctx.now),
+        ctx.leeway_note()
+    )
 }
 
 /// 7.
@@ -551,34 +562,24 @@ fn expiry(ctx: &Context, report: &mut VerifyReport) -> Finding {
     let Some(payload) = ctx.payload() else {
         return Finding::skip("the token could not be read");
     };
-    let now = ctx.now.timestamp();
     match numeric_date(payload, "exp") {
-        NumericDate::Absent => {
-            let zero = payload.get("exp").is_some();
-            report.warnings.push(if zero {
-                "exp is 0, which golang-jwt reads as absent: the token never expires".into()
-            } else {
-                "the token has no exp: it never expires".into()
-            });
-            Finding::pass(if zero { "exp 0 is read as no expiry" } else { "no exp claim: the token does not expire" })
+        Err(failed) => failed,
+        Ok(None) if payload.contains_key("exp") => {
+            report
+                .warnings
+                .push("exp is 0, which golang-jwt reads as absent: the token never expires".into());
+            Finding::pass("exp 0 is read as no expiry")
         }
-        NumericDate::WrongType(raw) => Finding::fail(
-            Reason::Malformed,
-            format!("exp is {raw}; golang-jwt's MapClaims reads exp only as a number, so the signer's verification fails (ErrInvalidType)"),
-        )
-        .answering(ClientError::Invalid),
-        NumericDate::At(exp) => {
-            let at = exp as f64;
-            let leeway_note = ctx.leeway_note();
-            if now < exp.saturating_add(ctx.leeway as i64) {
-                Finding::pass(format!("exp {}, expires {}{leeway_note}", humantime::absolute(at), humantime::relative(at, ctx.now)))
-            } else {
-                Finding::fail(
-                    Reason::Expired,
-                    format!("exp {}, expired {}{leeway_note}", humantime::absolute(at), humantime::relative(at, ctx.now)),
-                )
-            }
+        Ok(None) => {
+            report
+                .warnings
+                .push("the token has no exp: it never expires".into());
+            Finding::pass("no exp claim: the token does not expire")
         }
+        Ok(Some(exp)) if ctx.now.timestamp() < exp.saturating_add(ctx.leeway as i64) => {
+            Finding::pass(time_detail(ctx, "exp", exp, "expires"))
+        }
+        Ok(Some(exp)) => Finding::fail(Reason::Expired, time_detail(ctx, "exp", exp, "expired")),
     }
 }
 
@@ -587,26 +588,16 @@ fn not_before(ctx: &Context) -> Finding {
     let Some(payload) = ctx.payload() else {
         return Finding::skip("the token could not be read");
     };
-    let now = ctx.now.timestamp();
     match numeric_date(payload, "nbf") {
-        NumericDate::Absent => Finding::pass("no nbf claim"),
-        NumericDate::WrongType(raw) => Finding::fail(
-            Reason::Malformed,
-            format!("nbf is {raw}; golang-jwt's MapClaims reads nbf only as a number, so the signer's verification fails (ErrInvalidType)"),
-        )
-        .answering(ClientError::Invalid),
-        NumericDate::At(nbf) => {
-            let at = nbf as f64;
-            let leeway_note = ctx.leeway_note();
-            if now >= nbf.saturating_sub(ctx.leeway as i64) {
-                Finding::pass(format!("nbf {}, valid since {}{leeway_note}", humantime::absolute(at), humantime::relative(at, ctx.now)))
-            } else {
-                Finding::fail(
-                    Reason::NotYetValid,
-                    format!("nbf {}, not valid until {}{leeway_note}", humantime::absolute(at), humantime::relative(at, ctx.now)),
-                )
-            }
+        Err(failed) => failed,
+        Ok(None) => Finding::pass("no nbf claim"),
+        Ok(Some(nbf)) if ctx.now.timestamp() >= nbf.saturating_sub(ctx.leeway as i64) => {
+            Finding::pass(time_detail(ctx, "nbf", nbf, "valid since"))
         }
+        Ok(Some(nbf)) => Finding::fail(
+            Reason::NotYetValid,
+            time_detail(ctx, "nbf", nbf, "not valid until"),
+        ),
     }
 }
 
