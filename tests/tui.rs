@@ -498,3 +498,32 @@ fn detail_view_shows_an_edit_made_from_it() {
     );
     assert!(shown.contains("Version  2"), "{shown}");
 }
+
+#[test]
+fn c_checks_the_selected_signer_and_is_offered_only_for_signers() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    assert!(
+        screen(&mut app, 160, 40).contains("c check"),
+        "offered on the signers tab"
+    );
+    press(&mut app, "c"); // adfs, first by name, its certificate expiring in 18 days
+    snap("signer_check", &mut app);
+    let shown = screen(&mut app, 160, 40);
+    assert!(shown.contains("Check: signer adfs"), "{shown}");
+    assert!(shown.contains("! 1 warning, no errors"), "{shown}");
+    assert!(shown.contains("the certificate expires"), "{shown}");
+    assert!(shown.contains("18 days left"), "{shown}");
+    press(&mut app, "Esc");
+    press(&mut app, "2");
+    let identities = screen(&mut app, 160, 40);
+    assert!(
+        !identities.contains("c check"),
+        "not offered for identities: {identities}"
+    );
+    press(&mut app, "c");
+    assert!(
+        !screen(&mut app, 160, 40).contains("Check: signer"),
+        "c does nothing on the identities tab"
+    );
+}

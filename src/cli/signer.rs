@@ -251,6 +251,7 @@ fn check(store: &Store, key: Option<&str>, json: bool, out: &mut Out) -> Result<
         &all,
         &crate::verify::KeyCache::new(),
         chrono::Utc::now(),
+        true,
     );
     findings.sort_by_key(|f| f.severity);
     let failed = findings.iter().any(|f| f.severity == Severity::Error);

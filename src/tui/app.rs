@@ -96,6 +96,8 @@ pub struct DetailState {
     pub id: String,
     /// Lines scrolled.
     pub scroll: u16,
+    /// Shows the doctor's findings instead of the row's fields.
+    pub check: bool,
     /// The title, read from the store when the view opens or the data changes.
     pub title: String,
     /// The content, likewise: drawing a frame never queries the store.
@@ -268,8 +270,16 @@ impl App {
         self.signers.set_rows(rows);
         let identities = self.store.list_identities()?;
         self.identities.set_items(&identities, &ctx);
-        if let Some((entity, id)) = self.detail.as_ref().map(|d| (d.entity, d.id.clone())) {
-            let (title, lines) = self.detail_content(entity, &id);
+        if let Some((entity, id, check)) = self
+            .detail
+            .as_ref()
+            .map(|d| (d.entity, d.id.clone(), d.check))
+        {
+            let (title, lines) = if check {
+                self.check_content(&id)
+            } else {
+                self.detail_content(entity, &id)
+            };
             if let Some(detail) = &mut self.detail {
                 detail.title = title;
                 detail.lines = lines;
@@ -301,12 +311,18 @@ impl App {
             }
         } else if self.filtering {
             vec![Context::Filter]
-        } else if self.detail.is_some() {
-            vec![Context::Detail, Context::Global]
+        } else if let Some(detail) = &self.detail {
+            if detail.entity == Entity::Signer {
+                vec![Context::Detail, Context::Signers, Context::Global]
+            } else {
+                vec![Context::Detail, Context::Global]
+            }
         } else if self.tab == Tab::Verify && self.verify.editing {
             vec![Context::VerifyEdit]
         } else if self.tab == Tab::Verify {
             vec![Context::Verify, Context::Global]
+        } else if self.tab == Tab::Signers {
+            vec![Context::Table, Context::Signers, Context::Global]
         } else {
             vec![Context::Table, Context::Global]
         }
@@ -388,6 +404,7 @@ impl App {
                 }
             }
             Action::Open => self.open_detail(),
+            Action::CheckSigner => self.open_signer_check(),
             Action::New => self.open_new_form(),
             Action::Edit => self.open_edit_form(),
             Action::Delete => self.ask_delete(),
@@ -485,10 +502,43 @@ impl App {
                 entity,
                 id,
                 scroll: 0,
+                check: false,
                 title,
                 lines,
             });
         }
+    }
+
+    /// The doctor's findings for the selected signer. JWKS sets not yet fetched are fetched on
+    /// a worker; the view fills in when they arrive.
+    fn open_signer_check(&mut self) {
+        let Some(id) = self.target_id() else {
+            return;
+        };
+        let Ok(Some(signer)) = self.store.signer_by_id(&id) else {
+            return;
+        };
+        let cache = self.key_cache();
+        for url in self
+            .store
+            .list_signers()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|s| s.draft.jwks_endpoint)
+        {
+            if cache.set(&url).is_none() {
+                self.effects.push(Effect::Fetch(url));
+            }
+        }
+        let (title, lines) = self.check_content(&signer.id);
+        self.detail = Some(DetailState {
+            entity: Entity::Signer,
+            id: signer.id,
+            scroll: 0,
+            check: true,
+            title,
+            lines,
+        });
     }
 
     fn jump_from_verdict(&mut self, entity: Entity) {
@@ -522,6 +572,16 @@ impl App {
     pub fn fetch_finished(&mut self, url: &str) {
         if self.verify.fetch_finished(url) {
             self.rerun_verify();
+        }
+        if let Some(detail) = &self.detail
+            && detail.check
+        {
+            let id = detail.id.clone();
+            let (title, lines) = self.check_content(&id);
+            if let Some(detail) = &mut self.detail {
+                detail.title = title;
+                detail.lines = lines;
+            }
         }
     }
 

@@ -79,6 +79,8 @@ pub enum Action {
     StopEditing,
     /// Verify: switch between the checks and the decoded token when both do not fit.
     ToggleDecoded,
+    /// Signers: run the doctor on the selected signer.
+    CheckSigner,
 }
 
 /// Where a binding applies; the first context that binds a key wins.
@@ -90,6 +92,8 @@ pub enum Context {
     Table,
     /// A detail view is open.
     Detail,
+    /// The signers table or a signer's detail view (after Table/Detail: their keys come first).
+    Signers,
     /// A form is open.
     Form,
     /// A form's focused field is one line of text.
@@ -113,6 +117,7 @@ impl Context {
             Context::Global => "Everywhere",
             Context::Table => "Tables",
             Context::Detail => "Detail view",
+            Context::Signers => "JWT Signers",
             Context::Form => "Forms",
             Context::FormLine => "Forms, on a one-line text field",
             Context::FormChoice => "Forms, on a yes/no or choice field",
@@ -430,6 +435,13 @@ pub const BINDINGS: &[Binding] = &[
         Action::CancelFetch,
         "cancel a pending JWKS fetch",
         None,
+    ),
+    bind(
+        Signers,
+        &[ch('c')],
+        Action::CheckSigner,
+        "check the signer without a token (certificate, key, JWKS as the controller reads it)",
+        Some("check"),
     ),
     bind(
         Detail,

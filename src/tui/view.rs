@@ -6,8 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{App, Tab};
-use super::keymap;
+use super::keymap::{self, Context};
 use super::{centered, identities, signers};
+use unicode_width::UnicodeWidthStr;
 
 /// The smallest terminal the console draws its screens in.
 pub const MIN_WIDTH: u16 = 80;
@@ -188,8 +189,25 @@ impl App {
 
     fn render_hints(&self, frame: &mut Frame<'_>, area: Rect) {
         let theme = self.options.theme;
+        let contexts = self.contexts();
+        let (global, local): (Vec<Context>, Vec<Context>) =
+            contexts.iter().partition(|c| **c == Context::Global);
+        let global_hints = keymap::hints(&global);
+        let width = |(key, hint): &(String, &str)| (key.width() + hint.width() + 3) as u16;
+        // The screen's own keys first, as many as fit whole; help and quit always stay.
+        let mut room = area
+            .width
+            .saturating_sub(global_hints.iter().map(width).sum());
+        let mut shown = Vec::new();
+        for item in keymap::hints(&local) {
+            if width(&item) > room {
+                break;
+            }
+            room -= width(&item);
+            shown.push(item);
+        }
         let mut spans = Vec::new();
-        for (key, hint) in keymap::hints(&self.contexts()) {
+        for (key, hint) in shown.into_iter().chain(global_hints) {
             spans.push(Span::styled(key, theme.key()));
             spans.push(Span::raw(format!(" {hint}  ")));
         }

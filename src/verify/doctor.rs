@@ -50,12 +50,14 @@ pub struct Finding {
 }
 
 /// Checks `targets`, comparing them with `all` (every signer) for shared kids and near-twin
-/// issuers. Every JWKS endpoint is fetched once (blocking).
+/// issuers. With `fetch`, every JWKS endpoint is fetched once first (blocking); without it
+/// (the console, which fetches on a worker) only what `jwks` already holds is used.
 pub fn check(
     targets: &[Signer],
     all: &[Signer],
     jwks: &KeyCache,
     now: DateTime<Utc>,
+    fetch: bool,
 ) -> Vec<Finding> {
     // Every set is fetched once, first: shared kids are compared across all signers, not only
     // the ones checked so far.
@@ -66,7 +68,7 @@ pub fn check(
         .collect();
     urls.sort_unstable();
     urls.dedup();
-    for url in urls {
+    for url in urls.into_iter().filter(|_| fetch) {
         let _ = jwks.fetch(url);
     }
     let mut findings = Vec::new();
@@ -112,9 +114,9 @@ pub fn check(
         if let Some(url) = &signer.draft.jwks_endpoint {
             match jwks.set(url) {
                 None => add(
-                    Severity::Error,
-                    "jwks_unavailable",
-                    format!("{url} could not be fetched"),
+                    Severity::Info,
+                    "jwks_pending",
+                    format!("fetching the JWKS from {url}…"),
                 ),
                 Some(Err(why)) => add(Severity::Error, "jwks_unavailable", why),
                 Some(Ok(set)) => {
