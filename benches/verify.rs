@@ -190,5 +190,66 @@ fn key_sources(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench, key_sources);
+/// ES512 over P-521: jsonwebtoken has no ES512, so the baseline is aws-lc-rs's bare P-521
+/// signature check of the same token.
+fn es512(c: &mut Criterion) {
+    use aws_lc_rs::signature::{self as lc, EcdsaKeyPair, KeyPair as _, UnparsedPublicKey};
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).expect("key");
+    let cert = CertificateParams::new(vec!["bench.idp".to_string()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("cert");
+    let pair = EcdsaKeyPair::from_pkcs8(&lc::ECDSA_P521_SHA512_FIXED_SIGNING, &key.serialize_der())
+        .expect("pair");
+    let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    let input = format!(
+        "{}.{}",
+        b64(&json!({"alg": "ES512", "kid": "bench-1", "typ": "JWT"})),
+        b64(
+            &json!({"iss": "https://bench.idp", "aud": "ziti", "email": "alice@example.com",
+                    "sub": "alice", "exp": Utc::now().timestamp() + 86_400})
+        )
+    );
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let signature = pair.sign(&rng, input.as_bytes()).expect("sign");
+    let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()));
+    let public = pair.public_key().as_ref().to_vec();
+    let store = store_with(&[SignerDraft {
+        name: "bench".into(),
+        issuer: "https://bench.idp".into(),
+        audience: "ziti".into(),
+        cert_pem: Some(cert.pem()),
+        kid: Some("bench-1".into()),
+        claims_property: "/email".into(),
+        ..SignerDraft::default()
+    }]);
+    let mut group = c.benchmark_group("ES512 (P-521)");
+    group.bench_function("bare aws-lc-rs P-521 verify", |b| {
+        b.iter(|| {
+            UnparsedPublicKey::new(&lc::ECDSA_P521_SHA512_FIXED, &public)
+                .verify(black_box(input.as_bytes()), signature.as_ref())
+                .expect("valid")
+        })
+    });
+    let keys = KeyCache::new();
+    let verifier = Verifier::new(&store, &keys, FetchPolicy::Blocking);
+    assert!(
+        verifier
+            .verify(&token, Utc::now(), 0)
+            .expect("report")
+            .is_valid()
+    );
+    group.bench_function("extjwt Verifier pipeline", |b| {
+        b.iter(|| {
+            verifier
+                .verify(black_box(&token), Utc::now(), 0)
+                .expect("report")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, key_sources, es512);
 criterion_main!(benches);
