@@ -200,7 +200,7 @@ impl<'a> Verifier<'a> {
             );
         }
         let finding = Finding::pass(format!(
-            "{} bytes, three parts, header and payload are JSON objects, claims have the types the controller reads",
+            "{} bytes; parts, JSON and claim types as the controller reads them",
             ctx.token_len
         ));
         ctx.parsed = Some(parsed);
