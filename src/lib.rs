@@ -5,6 +5,7 @@
 //! (SQLite), [`verify`] (token checks), [`interchange`] (import/export) and [`cli`] (the scripting commands).
 
 pub mod cli;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod interchange;
 pub mod model;

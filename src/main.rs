@@ -1,6 +1,7 @@
 //! The `extjwt` binary: parse the command line, then run one command or the console.
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -8,8 +9,11 @@ use extjwt::cli::{self, Cli};
 use extjwt::text::escape;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) if !error.use_stderr() => {
             // --help and --version go to stdout as clap prints them.
             let _ = error.print();
@@ -20,6 +24,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if cli.demo && matches.value_source("db") == Some(ValueSource::CommandLine) {
+        print_error(
+            "--demo opens the console over a throw-away database; it cannot be combined with --db (see --help)",
+        );
+        return ExitCode::from(2);
+    }
     if cli.demo && cli.command.is_some() {
         print_error(
             "--demo opens the console over a throw-away database; it cannot be combined with a command (see --help)",
@@ -50,8 +60,7 @@ fn print_error(line: &str) {
 fn console(cli: &Cli) -> anyhow::Result<cli::Exit> {
     let theme = extjwt::tui::theme::Theme::from_env();
     let (mut store, sample_tokens, _demo) = if cli.demo {
-        let (store, tokens, file) = extjwt::demo::create()?.into_parts();
-        (store, tokens, Some(file))
+        demo_store()?
     } else {
         // Under --readonly SQLite itself refuses writes, not only the console.
         (cli::open_store(cli, cli.readonly)?, Vec::new(), None)
@@ -65,6 +74,23 @@ fn console(cli: &Cli) -> anyhow::Result<cli::Exit> {
     };
     extjwt::tui::run(store, options)?;
     Ok(cli::Exit::Success)
+}
+
+type DemoParts = (
+    extjwt::store::Store,
+    Vec<(String, String)>,
+    Option<tempfile::TempPath>,
+);
+
+#[cfg(feature = "demo")]
+fn demo_store() -> anyhow::Result<DemoParts> {
+    let (store, tokens, file) = extjwt::demo::create()?.into_parts();
+    Ok((store, tokens, Some(file)))
+}
+
+#[cfg(not(feature = "demo"))]
+fn demo_store() -> anyhow::Result<DemoParts> {
+    anyhow::bail!("--demo: this build has no demo (it was built without the `demo` feature)")
 }
 
 fn one_line(error: &anyhow::Error) -> String {

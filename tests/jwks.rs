@@ -444,3 +444,31 @@ fn a_key_the_set_stopped_publishing_is_still_held_with_a_warning() {
         report.to_text()
     );
 }
+
+#[test]
+fn an_https_endpoint_that_does_not_speak_tls_is_a_clear_error() {
+    // The TLS stack (rustls on aws-lc-rs) is built and used: a server answering plain text to
+    // the handshake is reported, not a panic.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            use std::io::Write;
+            let mut stream = stream;
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\n\r\nnot tls");
+        }
+    });
+    let store = store_with_jwks_signer(&format!("https://127.0.0.1:{port}/jwks"));
+    let report = verify(&store, &KeyCache::new(), &token(&common::rsa("x"), "k1"));
+    assert_eq!(
+        reason(&report),
+        Some("key_unavailable"),
+        "{}",
+        report.to_text()
+    );
+    assert!(
+        report.verdict().unwrap().detail.contains("fetching"),
+        "{}",
+        report.to_text()
+    );
+}

@@ -3,18 +3,42 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// What `--help` ends with: exit codes and the environment, which clap does not list itself.
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success; the token is valid
+  1  the token is rejected (verify --batch: any is); signer check found an error
+  2  bad usage, bad input, or a store error (nothing was written)
+
+Environment:
+  EXTJWT_DB        database file when --db is not given
+  EXTJWT_LOG       log level for --log-file (error, warn, info, debug, trace)
+  NO_COLOR         any value: no colours in the console
+  XDG_DATA_HOME    where the default database lives (extjwt/extjwt.db)
+  XDG_CONFIG_HOME  where the config file lives (extjwt/config.toml)
+  SSH_CLIENT       recorded in the audit log as the claimed client address
+  TMUX, STY        when set, clipboard copies are wrapped for tmux or screen";
+
 /// extjwt: external JWT signers of an OpenZiti controller, in a terminal console and a CLI.
 #[derive(Debug, Parser)]
-#[command(name = "extjwt", version, about, long_about = None)]
+#[command(name = "extjwt", version, about, long_about = None, after_help = AFTER_HELP)]
 pub struct Cli {
-    /// Database file [default: $EXTJWT_DB, else <data dir>/extjwt/extjwt.db]
-    #[arg(long, global = true, value_name = "PATH")]
+    /// Database file.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "EXTJWT_DB",
+        hide_env_values = true,
+        help = "Database file [default: <data dir>/extjwt/extjwt.db]"
+    )]
     pub db: Option<PathBuf>,
     /// Refuse every change (the console shows READ-ONLY)
     #[arg(long, global = true)]
     pub readonly: bool,
-    /// Open the console over a fresh demo database
-    #[arg(long, conflicts_with = "db")]
+    /// Open the console over a fresh demo database. (`--db` on the command line is refused with
+    /// it; `$EXTJWT_DB` is simply not used.)
+    #[arg(long, help = "Open the console over a fresh demo database")]
     pub demo: bool,
     /// Draw the console once and exit (for measuring start-up; not for people)
     #[arg(long, hide = true)]
@@ -47,6 +71,14 @@ pub enum Command {
     },
     /// Check a token as the controller would and map it to its identity
     Verify(VerifyArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
     /// Show who changed what
     Audit {
         /// Print JSON

@@ -3,6 +3,7 @@
 
 mod args;
 mod files;
+mod generated;
 mod identity;
 pub mod output;
 mod signer;
@@ -37,14 +38,12 @@ impl Exit {
     }
 }
 
-/// The database path: `--db`, else `$EXTJWT_DB`, else `<data dir>/extjwt/extjwt.db`. The data
-/// directory is created (0700) only when `create` is set: a read-only command creates nothing.
+/// The database path: `--db` (or `$EXTJWT_DB`, which clap reads into it), else
+/// `<data dir>/extjwt/extjwt.db`. The data directory is created (0700) only when `create` is
+/// set: a read-only command creates nothing.
 pub fn database_path(flag: Option<&Path>, create: bool) -> Result<PathBuf> {
-    if let Some(path) = flag {
+    if let Some(path) = flag.filter(|p| !p.as_os_str().is_empty()) {
         return Ok(path.to_path_buf());
-    }
-    if let Some(path) = std::env::var_os("EXTJWT_DB").filter(|p| !p.is_empty()) {
-        return Ok(PathBuf::from(path));
     }
     let base = directories::BaseDirs::new()
         .context("db: no home directory to put the database in; pass --db PATH")?;
@@ -89,7 +88,7 @@ fn reads_only(command: &Command) -> bool {
             IdentityCommand::List { .. } | IdentityCommand::Show { .. }
         ),
         Command::Export { .. } | Command::Verify(_) | Command::Audit { .. } => true,
-        Command::Import { .. } => false,
+        Command::Import { .. } | Command::Completions { .. } | Command::Man => false,
     }
 }
 
@@ -103,13 +102,16 @@ pub fn run(cli: &Cli, command: &Command) -> Result<Exit> {
 
 /// Runs one scripting command, printing to `out` (tests capture it).
 pub fn run_to(cli: &Cli, command: &Command, out: &mut Out) -> Result<Exit> {
-    let mut store = open_store(cli, reads_only(command))?;
+    // Opened only by the commands that use it: completions and the man page need none.
+    let store = || open_store(cli, reads_only(command));
     match command {
-        Command::Signer(cmd) => signer::run(&mut store, cmd, out),
-        Command::Identity(cmd) => identity::run(&mut store, cmd, out),
-        Command::Export { output } => transfer::export(&store, output.as_deref(), out),
-        Command::Import { file } => transfer::import(&mut store, file, out),
-        Command::Audit { json, limit } => transfer::audit(&store, *json, *limit, out),
-        Command::Verify(args) => transfer::verify(&store, args, out),
+        Command::Signer(cmd) => signer::run(&mut store()?, cmd, out),
+        Command::Identity(cmd) => identity::run(&mut store()?, cmd, out),
+        Command::Export { output } => transfer::export(&store()?, output.as_deref(), out),
+        Command::Import { file } => transfer::import(&mut store()?, file, out),
+        Command::Audit { json, limit } => transfer::audit(&store()?, *json, *limit, out),
+        Command::Verify(args) => transfer::verify(&store()?, args, out),
+        Command::Completions { shell } => generated::completions(*shell, out),
+        Command::Man => generated::man_page(out),
     }
 }

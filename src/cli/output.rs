@@ -48,6 +48,13 @@ impl Out {
         self.write(b"\n")
     }
 
+    /// Text this program generated from its own clap definitions (completion scripts, the man
+    /// page), as given: it holds no stored, imported or token-derived value, and escaping
+    /// would break the tabs some shells' scripts need.
+    pub fn generated_from_definitions(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.write(bytes)
+    }
+
     /// Several lines of already safe text, as given.
     pub fn text(&mut self, text: &SafeText) -> io::Result<()> {
         self.write(text.as_str().as_bytes())

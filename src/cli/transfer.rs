@@ -1,7 +1,7 @@
 //! `extjwt export`, `import`, `audit` and `verify`.
 
 use anyhow::{Context, Result, bail};
-use std::io::Read;
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use super::Exit;
@@ -95,6 +95,13 @@ pub fn verify(store: &Store, args: &VerifyArgs, out: &mut Out) -> Result<Exit> {
         Some(token) if token != "-" => token.to_string(),
         _ => {
             let mut text = String::new();
+            if std::io::stdin().is_terminal() {
+                // Reading a terminal would otherwise look like a hang.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "Waiting for a token on standard input: paste it, then press Enter and Ctrl-D."
+                );
+            }
             // A token is at most 1 MiB; read a little more so an oversized one is reported
             // as such rather than truncated into something else.
             std::io::stdin()

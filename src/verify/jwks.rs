@@ -152,6 +152,9 @@ impl KeyCache {
     fn build_agent(lookup: HostLookup) -> ureq::Agent {
         let tls = ureq::tls::TlsConfig::builder()
             .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+            .unversioned_rustls_crypto_provider(std::sync::Arc::new(
+                rustls::crypto::aws_lc_rs::default_provider(),
+            ))
             .build();
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(FETCH_TIMEOUT))

@@ -3,7 +3,7 @@
 //! the key. Verification calls aws-lc-rs directly rather than jsonwebtoken, because jsonwebtoken
 //! has no ES512, insists that an ES256 key be P-256 (golang-jwt does not check the curve), and
 //! refuses RSA keys under 2048 bits and PSS salts other than the hash length, all of which the
-//! controller accepts. What aws-lc-rs cannot do either is in [`super::rsa`].
+//! controller accepts. What aws-lc-rs cannot do either is in `verify::rsa`.
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Token → [`VerifyReport`]: the controller's checks (design §3), with every failure explained.
 //! No UI here; the CLI and the console render the same report.
 //!
-//! Each check is one method over a shared [`Context`]; [`Check::ALL`] fixes their order and the
+//! Each check is one method over a shared `Context`; [`Check::ALL`] fixes their order and the
 //! report is built by walking it, so the order is written down once.
 
 mod claims;
