@@ -68,11 +68,68 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Writes `text` to the terminal's clipboard with OSC 52, which terminals honour over SSH.
-pub fn copy_osc52(text: &str) {
+/// The terminal multiplexer between the console and the terminal, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Multiplexer {
+    /// Straight to the terminal.
+    None,
+    /// tmux (`$TMUX` set).
+    Tmux,
+    /// GNU screen (`$STY` set).
+    Screen,
+}
+
+impl Multiplexer {
+    /// The one this process runs under, from the environment.
+    pub fn from_env() -> Multiplexer {
+        let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        if set("TMUX") {
+            Multiplexer::Tmux
+        } else if set("STY") {
+            Multiplexer::Screen
+        } else {
+            Multiplexer::None
+        }
+    }
+}
+
+/// The bytes that put `text` on the terminal's clipboard with OSC 52 (terminals honour it over
+/// SSH). Under tmux or screen the sequence is wrapped in their DCS passthrough, so it reaches
+/// the outer terminal even with tmux's default `set-clipboard external`; tmux wants every ESC
+/// inside doubled.
+pub fn osc52(text: &str, via: Multiplexer) -> String {
     use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let sequence = format!("\x1b]52;c;{encoded}\x07");
+    match via {
+        Multiplexer::None => sequence,
+        Multiplexer::Tmux => format!("\x1bPtmux;{}\x1b\\", sequence.replace('\x1b', "\x1b\x1b")),
+        Multiplexer::Screen => format!("\x1bP{sequence}\x1b\\"),
+    }
+}
+
+/// Writes `text` to the terminal's clipboard (see [`osc52`]).
+pub fn copy_osc52(text: &str) {
     let mut out = stdout();
-    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.write_all(osc52(text, Multiplexer::from_env()).as_bytes());
     let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc52_is_plain_or_wrapped_for_the_multiplexer() {
+        // "id" in base64 is "aWQ=".
+        assert_eq!(osc52("id", Multiplexer::None), "\x1b]52;c;aWQ=\x07");
+        assert_eq!(
+            osc52("id", Multiplexer::Tmux),
+            "\x1bPtmux;\x1b\x1b]52;c;aWQ=\x07\x1b\\"
+        );
+        assert_eq!(
+            osc52("id", Multiplexer::Screen),
+            "\x1bP\x1b]52;c;aWQ=\x07\x1b\\"
+        );
+    }
 }
