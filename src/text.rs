@@ -160,19 +160,32 @@ macro_rules! safe {
 
 /// A serde_json formatter that also writes DEL, C1, bidi and invisible characters as `\uXXXX`
 /// (serde_json itself escapes only C0, `"` and `\`), so JSON piped to a terminal is as safe
-/// as the human output. Pretty-printed like `serde_json::to_string_pretty`.
+/// as the human output. Pretty-printed like `serde_json::to_string_pretty` by default; over
+/// `CompactFormatter` for one-line JSON (NDJSON).
 #[derive(Default)]
-pub struct EscapingFormatter<'a> {
-    inner: serde_json::ser::PrettyFormatter<'a>,
+pub struct EscapingFormatter<F = serde_json::ser::PrettyFormatter<'static>> {
+    inner: F,
 }
 
-impl EscapingFormatter<'_> {
+impl EscapingFormatter {
     /// A pretty formatter with two-space indentation.
     pub fn new() -> Self {
         EscapingFormatter {
             inner: serde_json::ser::PrettyFormatter::new(),
         }
     }
+}
+
+/// Writes `value` as one line of JSON (no newline) with the same escaping.
+pub fn write_json_line<W: io::Write, T: serde::Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+) -> serde_json::Result<()> {
+    let formatter = EscapingFormatter {
+        inner: serde_json::ser::CompactFormatter,
+    };
+    let mut serializer = serde_json::Serializer::with_formatter(out, formatter);
+    value.serialize(&mut serializer)
 }
 
 /// Writes `value` as pretty JSON with [`EscapingFormatter`].
@@ -202,7 +215,7 @@ macro_rules! delegate {
     };
 }
 
-impl serde_json::ser::Formatter for EscapingFormatter<'_> {
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for EscapingFormatter<F> {
     delegate! {
         begin_array();
         end_array();

@@ -93,9 +93,14 @@ pub enum Command {
 /// `extjwt verify` options.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The token (a leading "Bearer " is ignored), or - / nothing to read standard input
-    #[arg(value_name = "TOKEN|-")]
+    /// The token (a leading "Bearer " is ignored), or - / nothing to read standard input; with
+    /// --batch, a file of tokens (or - / nothing for standard input)
+    #[arg(value_name = "TOKEN|FILE|-")]
     pub token: Option<String>,
+    /// Check many tokens, one a line, on every core: a summary, or one JSON report a line
+    /// with --json; exit 1 when any is rejected
+    #[arg(long)]
+    pub batch: bool,
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,

@@ -2,6 +2,7 @@
 //! is the one line printed after `error: `; `main` turns errors into exit code 2.
 
 mod args;
+mod batch;
 mod files;
 mod generated;
 mod identity;
@@ -110,6 +111,7 @@ pub fn run_to(cli: &Cli, command: &Command, out: &mut Out) -> Result<Exit> {
         Command::Export { output } => transfer::export(&store()?, output.as_deref(), out),
         Command::Import { file } => transfer::import(&mut store()?, file, out),
         Command::Audit { json, limit } => transfer::audit(&store()?, *json, *limit, out),
+        Command::Verify(args) if args.batch => batch::verify_batch(cli, args, out),
         Command::Verify(args) => transfer::verify(&store()?, args, out),
         Command::Completions { shell } => generated::completions(*shell, out),
         Command::Man => generated::man_page(out),

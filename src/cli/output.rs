@@ -112,6 +112,14 @@ impl Out {
         Ok(())
     }
 
+    /// One value as one line of JSON (NDJSON), escaped as [`Out::json`].
+    pub fn json_line<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        let mut buffer = Vec::with_capacity(4096);
+        text::write_json_line(&mut buffer, value).map_err(io::Error::other)?;
+        buffer.push(b'\n');
+        self.write(&buffer)
+    }
+
     /// A pretty JSON array written one element at a time (memory holds one element, not the
     /// list), byte for byte what [`Out::json`] prints for the whole list, and a newline.
     pub fn json_array<F>(&mut self, produce: F) -> anyhow::Result<()>

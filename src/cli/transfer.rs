@@ -130,7 +130,7 @@ pub fn verify(store: &Store, args: &VerifyArgs, out: &mut Out) -> Result<Exit> {
     })
 }
 
-fn parse_time(raw: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+pub(super) fn parse_time(raw: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     if let Ok(seconds) = raw.trim().parse::<i64>() {
         return chrono::DateTime::from_timestamp(seconds, 0)
             .with_context(|| format!("at: {raw} seconds is out of range"));

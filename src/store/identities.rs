@@ -1,5 +1,7 @@
 //! Identity rows: CRUD, lookups (by external ID for the verifier) and conflict reporting.
 
+use std::sync::Arc;
+
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::audit::{self, AuditRecord};
@@ -199,6 +201,13 @@ impl Store {
 
     /// The identity with this id.
     pub fn identity_by_id(&self, id: &str) -> Result<Option<Identity>, StoreError> {
+        Ok(self
+            .shared_identity_by_id(id)?
+            .map(|shared| Identity::clone(&shared)))
+    }
+
+    /// The identity with this id, shared with the lookup cache (the verifier's path).
+    pub fn shared_identity_by_id(&self, id: &str) -> Result<Option<Arc<Identity>>, StoreError> {
         self.lookups
             .identity(&self.conn, false, id, || query_one(&self.conn, "id", id))
     }
@@ -212,7 +221,7 @@ impl Store {
     pub fn identity_by_external_id(
         &self,
         external_id: &str,
-    ) -> Result<Option<Identity>, StoreError> {
+    ) -> Result<Option<Arc<Identity>>, StoreError> {
         self.lookups.identity(&self.conn, true, external_id, || {
             query_one(&self.conn, "external_id", external_id)
         })

@@ -98,6 +98,18 @@ impl Store {
         Ok(store)
     }
 
+    /// Runs `work` inside one read transaction: every query sees the same snapshot, and the
+    /// file lock is taken once rather than per statement (a batch of thousands of lookups
+    /// otherwise spends a fifth of its time in `fcntl`).
+    pub fn in_one_read<T>(&self, work: impl FnOnce() -> T) -> Result<T, StoreError> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        self.lookups.set_snapshot(&self.conn, true)?;
+        let result = work();
+        self.lookups.set_snapshot(&self.conn, false)?;
+        self.conn.execute_batch("COMMIT")?;
+        Ok(result)
+    }
+
     /// A private in-memory database, for tests and benches.
     pub fn open_in_memory() -> Result<Store, StoreError> {
         let conn = Connection::open_in_memory()?;

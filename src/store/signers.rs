@@ -1,5 +1,7 @@
 //! Signer rows: CRUD, lookups and conflict reporting.
 
+use std::sync::Arc;
+
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
 
@@ -334,7 +336,7 @@ impl Store {
     }
 
     /// The signer whose issuer is exactly `issuer` (byte for byte, as the controller matches).
-    pub fn signer_by_issuer(&self, issuer: &str) -> Result<Option<Signer>, StoreError> {
+    pub fn signer_by_issuer(&self, issuer: &str) -> Result<Option<Arc<Signer>>, StoreError> {
         self.lookups.signer_by_issuer(&self.conn, issuer, || {
             query_one(&self.conn, "issuer", issuer)
         })

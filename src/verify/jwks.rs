@@ -170,11 +170,21 @@ impl KeyCache {
 
     /// Looks `kid` up in what was fetched from `url`, without any I/O.
     pub fn lookup(&self, url: &str, kid: &str) -> KeyLookup {
+        self.lookup_in(url, kid, false)
+    }
+
+    /// Like [`lookup`](Self::lookup), but whatever was fetched counts as current: an unknown
+    /// kid is not found rather than a reason to fetch again (a batch fetches each set once).
+    pub fn lookup_settled(&self, url: &str, kid: &str) -> KeyLookup {
+        self.lookup_in(url, kid, true)
+    }
+
+    fn lookup_in(&self, url: &str, kid: &str, settled: bool) -> KeyLookup {
         let sets = self.sets.lock().unwrap_or_else(|p| p.into_inner());
         let Some(set) = sets.get(url) else {
             return KeyLookup::NeedsFetch;
         };
-        let fresh = set.fetched_at.elapsed() < REFETCH_INTERVAL;
+        let fresh = settled || set.fetched_at.elapsed() < REFETCH_INTERVAL;
         match &set.outcome {
             Ok(keys) => match keys.keys.get(kid) {
                 Some(key) => KeyLookup::Found {

@@ -5,10 +5,10 @@
 //! refuses RSA keys under 2048 bits and PSS salts other than the hash length, all of which the
 //! controller accepts. What aws-lc-rs cannot do either is in `verify::rsa`.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aws_lc_rs::digest;
-use aws_lc_rs::signature::{self as lc, RsaPublicKeyComponents, UnparsedPublicKey};
+use aws_lc_rs::signature::{self as lc, ParsedPublicKey, RsaPublicKeyComponents};
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey as ParsedKey;
 
@@ -89,9 +89,82 @@ pub enum KeyMaterial {
     Ed25519(Vec<u8>),
 }
 
-/// A verification key. Cheap to clone (shared).
-#[derive(Clone, PartialEq, Eq)]
-pub struct PublicKey(Arc<KeyMaterial>);
+/// A verification key. Cheap to clone (shared), and it keeps aws-lc-rs's parsed form of
+/// itself per algorithm, so a key used again (a batch, the console) is not rebuilt (for RSA
+/// that is the Montgomery set-up, a quarter of a verify).
+#[derive(Clone)]
+pub struct PublicKey(Arc<KeyEntry>);
+
+struct KeyEntry {
+    material: KeyMaterial,
+    parsed: [OnceLock<Option<ParsedPublicKey>>; Alg::COUNT],
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.material == other.0.material
+    }
+}
+
+impl Eq for PublicKey {}
+
+impl PublicKey {
+    fn new(material: KeyMaterial) -> PublicKey {
+        PublicKey(Arc::new(KeyEntry {
+            material,
+            parsed: Default::default(),
+        }))
+    }
+
+    /// aws-lc-rs's parsed form of this key for `alg`, made by `make` on first use (None when
+    /// aws-lc-rs refuses the key for that algorithm).
+    fn parsed(
+        &self,
+        alg: Alg,
+        make: impl FnOnce(&KeyMaterial) -> Option<ParsedPublicKey>,
+    ) -> Option<&ParsedPublicKey> {
+        self.0.parsed[alg as usize]
+            .get_or_init(|| make(&self.0.material))
+            .as_ref()
+    }
+
+    /// Verifies with the cached parsed EC or Ed25519 key; false when aws-lc-rs refuses the
+    /// key or the signature.
+    fn verifies_parsed(
+        &self,
+        alg: Alg,
+        algorithm: &'static dyn lc::VerificationAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        self.parsed(alg, |material| {
+            let bytes: &[u8] = match material {
+                KeyMaterial::Rsa { .. } => return None,
+                KeyMaterial::Ec { point, .. } => point,
+                KeyMaterial::Ed25519(public) => public,
+            };
+            ParsedPublicKey::new(algorithm, bytes).ok()
+        })
+        .is_some_and(|key| key.verify_sig(message, signature).is_ok())
+    }
+
+    /// Like [`Self::verifies_parsed`] for RSA, with aws-lc-rs's parameters for `alg`.
+    fn verifies_rsa(
+        &self,
+        alg: Alg,
+        params: &'static lc::RsaParameters,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        self.parsed(alg, |material| match material {
+            KeyMaterial::Rsa { n, e } => RsaPublicKeyComponents { n, e }
+                .to_parsed_public_key(params)
+                .ok(),
+            _ => None,
+        })
+        .is_some_and(|key| key.verify_sig(message, signature).is_ok())
+    }
+}
 
 impl std::fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -157,6 +230,9 @@ enum Family {
 }
 
 impl Alg {
+    /// How many there are (the parsed-key cache has a slot for each).
+    const COUNT: usize = 10;
+
     /// The header name.
     pub fn name(self) -> &'static str {
         use Alg::*;
@@ -219,10 +295,10 @@ fn strip_leading_zeros(bytes: &[u8]) -> Vec<u8> {
 impl PublicKey {
     /// An RSA key from its modulus and exponent (big-endian; leading zeros allowed).
     pub fn rsa(n: &[u8], e: &[u8]) -> PublicKey {
-        PublicKey(Arc::new(KeyMaterial::Rsa {
+        PublicKey::new(KeyMaterial::Rsa {
             n: strip_leading_zeros(n),
             e: strip_leading_zeros(e),
-        }))
+        })
     }
 
     /// An EC key from its curve and coordinates (big-endian; shorter ones are left-padded as
@@ -235,17 +311,17 @@ impl PublicKey {
             point.extend(std::iter::repeat_n(0, size.saturating_sub(c.len())));
             point.extend_from_slice(&c);
         }
-        PublicKey(Arc::new(KeyMaterial::Ec { curve, point }))
+        PublicKey::new(KeyMaterial::Ec { curve, point })
     }
 
     /// What the key is.
     pub fn material(&self) -> &KeyMaterial {
-        &self.0
+        &self.0.material
     }
 
     /// The RSA modulus size in bits.
     pub fn rsa_bits(&self) -> Option<usize> {
-        match &*self.0 {
+        match &self.0.material {
             KeyMaterial::Rsa { n, .. } => {
                 Some(n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize))
             }
@@ -255,7 +331,7 @@ impl PublicKey {
 
     /// "RSA 2048-bit", "EC P-256", "Ed25519", for messages.
     pub fn label(&self) -> String {
-        match &*self.0 {
+        match &self.0.material {
             KeyMaterial::Rsa { .. } => format!("RSA {}-bit", self.rsa_bits().unwrap_or(0)),
             KeyMaterial::Ec { curve, .. } => {
                 format!("EC {}", curve.map_or("(unknown curve)", Curve::name))
@@ -270,9 +346,9 @@ impl PublicKey {
             .map_err(|e| format!("the certificate does not parse ({e})"))?;
         let spki = cert.public_key();
         if spki.algorithm.algorithm.to_id_string() == OID_ED25519 {
-            return Ok(PublicKey(Arc::new(KeyMaterial::Ed25519(
+            return Ok(PublicKey::new(KeyMaterial::Ed25519(
                 spki.subject_public_key.data.to_vec(),
-            ))));
+            )));
         }
         match spki.parsed() {
             Ok(ParsedKey::RSA(key)) => Ok(PublicKey::rsa(key.modulus, key.exponent)),
@@ -280,10 +356,10 @@ impl PublicKey {
                 let curve = Curve::from_bits(point.key_size()).ok_or_else(|| {
                     format!("EC keys of {} bits are not supported", point.key_size())
                 })?;
-                Ok(PublicKey(Arc::new(KeyMaterial::Ec {
+                Ok(PublicKey::new(KeyMaterial::Ec {
                     curve: Some(curve),
                     point: point.data().to_vec(),
-                })))
+                }))
             }
             _ => Err(format!(
                 "the certificate's key type ({}) is not RSA, EC or Ed25519",
@@ -296,7 +372,7 @@ impl PublicKey {
     /// warnings the combination earns.
     pub fn fits(&self, alg: Alg) -> Result<Vec<String>, String> {
         let mut warnings = Vec::new();
-        match (&*self.0, alg.family()) {
+        match (&self.0.material, alg.family()) {
             (KeyMaterial::Rsa { .. }, Family::Pkcs1 | Family::Pss) => {
                 let bits = self.rsa_bits().unwrap_or(0);
                 if bits < RSA_MIN_BITS {
@@ -348,32 +424,32 @@ impl PublicKey {
         signature: &[u8],
     ) -> Result<Vec<String>, String> {
         let bad = || Err("does not verify: the token was altered or signed by another key".into());
-        match &*self.0 {
+        match &self.0.material {
             KeyMaterial::Rsa { n, e } => {
                 let bits = self.rsa_bits().unwrap_or(0);
-                let components = RsaPublicKeyComponents { n, e };
                 if alg.family() == Family::Pkcs1 {
-                    let fast: Option<&lc::RsaParameters> = match (alg, bits >= RSA_WEAK_BITS) {
-                        (Alg::RS256, true) => Some(&lc::RSA_PKCS1_2048_8192_SHA256),
-                        (Alg::RS384, true) => Some(&lc::RSA_PKCS1_2048_8192_SHA384),
-                        (Alg::RS512, true) => Some(&lc::RSA_PKCS1_2048_8192_SHA512),
-                        _ => None,
-                    };
+                    let fast: Option<&'static lc::RsaParameters> =
+                        match (alg, bits >= RSA_WEAK_BITS) {
+                            (Alg::RS256, true) => Some(&lc::RSA_PKCS1_2048_8192_SHA256),
+                            (Alg::RS384, true) => Some(&lc::RSA_PKCS1_2048_8192_SHA384),
+                            (Alg::RS512, true) => Some(&lc::RSA_PKCS1_2048_8192_SHA512),
+                            _ => None,
+                        };
                     let ok = match fast {
                         Some(params) if bits <= 8192 => {
-                            components.verify(params, message, signature).is_ok()
+                            self.verifies_rsa(alg, params, message, signature)
                         }
                         _ => rsa::verify_pkcs1(n, e, alg.hash(), message, signature),
                     };
                     return if ok { Ok(Vec::new()) } else { bad() };
                 }
-                let fast: &lc::RsaParameters = match alg {
+                let fast: &'static lc::RsaParameters = match alg {
                     Alg::PS256 => &lc::RSA_PSS_2048_8192_SHA256,
                     Alg::PS384 => &lc::RSA_PSS_2048_8192_SHA384,
                     _ => &lc::RSA_PSS_2048_8192_SHA512,
                 };
                 if (RSA_WEAK_BITS..=8192).contains(&bits)
-                    && components.verify(fast, message, signature).is_ok()
+                    && self.verifies_rsa(alg, fast, message, signature)
                 {
                     return Ok(Vec::new());
                 }
@@ -387,7 +463,7 @@ impl PublicKey {
                     None => bad(),
                 }
             }
-            KeyMaterial::Ec { curve, point } => {
+            KeyMaterial::Ec { curve, .. } => {
                 let size = alg.ec_curve().map_or(32, Curve::coordinate_bytes);
                 if signature.len() != 2 * size {
                     return Err(format!(
@@ -403,7 +479,7 @@ impl PublicKey {
                             .into(),
                     );
                 };
-                let algorithm: &lc::EcdsaVerificationAlgorithm = match (curve, alg) {
+                let algorithm: &'static lc::EcdsaVerificationAlgorithm = match (curve, alg) {
                     (Curve::P256, Alg::ES256) => &lc::ECDSA_P256_SHA256_ASN1,
                     (Curve::P256, Alg::ES384) => &lc::ECDSA_P256_SHA384_ASN1,
                     (Curve::P256, _) => &lc::ECDSA_P256_SHA512_ASN1,
@@ -419,20 +495,14 @@ impl PublicKey {
                 };
                 let (r, s) = signature.split_at(size);
                 let der = ecdsa_der(r, s);
-                if UnparsedPublicKey::new(algorithm, point)
-                    .verify(message, &der)
-                    .is_ok()
-                {
+                if self.verifies_parsed(alg, algorithm, message, &der) {
                     Ok(Vec::new())
                 } else {
                     bad()
                 }
             }
-            KeyMaterial::Ed25519(public) => {
-                if UnparsedPublicKey::new(&lc::ED25519, public)
-                    .verify(message, signature)
-                    .is_ok()
-                {
+            KeyMaterial::Ed25519(_) => {
+                if self.verifies_parsed(alg, &lc::ED25519, message, signature) {
                     Ok(Vec::new())
                 } else {
                     bad()

@@ -4,6 +4,7 @@
 //! Each check is one method over a shared `Context`; [`Check::ALL`] fixes their order and the
 //! report is built by walking it, so the order is written down once.
 
+pub mod batch;
 mod claims;
 pub mod doctor;
 mod gojson;
@@ -21,6 +22,8 @@ pub use jwks::{KeyCache, KeyLookup};
 pub use reason::{Check, CheckOutcome, ClientError, ControllerAnswer, Fix, Reason, Status};
 pub use report::{ClaimRef, IdentityRef, SignerRef, VerifyReport};
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
@@ -36,6 +39,9 @@ pub enum FetchPolicy {
     Blocking,
     /// Never block: report the fetch as pending (the console fetches on a worker and reruns).
     CacheOnly,
+    /// Use only what was fetched before, never fetch again (`verify --batch`, which fetches
+    /// each signer's set once before it starts).
+    Prefetched,
 }
 
 /// Checks tokens against the signers and identities of a store.
@@ -94,11 +100,11 @@ struct Context {
     leeway: u64,
     token_len: usize,
     parsed: Option<ParsedToken>,
-    signer: Option<Signer>,
+    signer: Option<Arc<Signer>>,
     alg: Option<Alg>,
     key: Option<KeyResult>,
     claim_value: Option<String>,
-    identity: Option<Identity>,
+    identity: Option<Arc<Identity>>,
 }
 
 impl Context {
@@ -167,8 +173,8 @@ impl<'a> Verifier<'a> {
                 client_error: finding.client_error,
             });
         }
-        report.signer = ctx.signer.as_ref().map(SignerRef::from);
-        report.identity = ctx.identity.as_ref().map(IdentityRef::from);
+        report.signer = ctx.signer.as_deref().map(SignerRef::from);
+        report.identity = ctx.identity.as_deref().map(IdentityRef::from);
         if let Some(parsed) = ctx.parsed {
             report.header = Some(parsed.header);
             report.payload = Some(parsed.payload);
@@ -397,10 +403,20 @@ impl<'a> Verifier<'a> {
     }
 
     fn find_jwks_key(&self, url: &str, kid: &str, report: &mut VerifyReport) -> KeyResult {
-        let mut lookup = self.jwks.lookup(url, kid);
+        let mut lookup = match self.policy {
+            FetchPolicy::Prefetched => self.jwks.lookup_settled(url, kid),
+            _ => self.jwks.lookup(url, kid),
+        };
         if matches!(lookup, KeyLookup::NeedsFetch) {
-            if self.policy == FetchPolicy::CacheOnly {
-                return KeyResult::Pending(url.to_string());
+            match self.policy {
+                FetchPolicy::CacheOnly => return KeyResult::Pending(url.to_string()),
+                FetchPolicy::Prefetched => {
+                    return KeyResult::Failed(
+                        Reason::KeyUnavailable,
+                        format!("the JWKS at {url} was not fetched"),
+                    );
+                }
+                FetchPolicy::Blocking => {}
             }
             if let Err(cause) = self.jwks.fetch(url) {
                 return KeyResult::Failed(Reason::KeyUnavailable, cause);
@@ -455,7 +471,7 @@ impl<'a> Verifier<'a> {
         let (found, by) = if signer.draft.use_external_id {
             (self.store.identity_by_external_id(value)?, "external ID")
         } else {
-            (self.store.identity_by_id(value)?, "id")
+            (self.store.shared_identity_by_id(value)?, "id")
         };
         let finding = match &found {
             Some(i) => Finding::pass(format!("{by} \"{value}\" → identity {}", i.draft.name)),
