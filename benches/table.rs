@@ -43,10 +43,8 @@ pub fn store_with_signers(n: usize) -> Store {
 
 fn options() -> AppOptions {
     AppOptions {
-        demo: false,
         theme: Theme::new(false),
-        sample_tokens: Vec::new(),
-        exit_after_first_frame: false,
+        ..AppOptions::default()
     }
 }
 

@@ -5,6 +5,7 @@
 //! (SQLite), [`verify`] (token checks), [`interchange`] (import/export) and [`cli`] (the scripting commands).
 
 pub mod cli;
+pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod interchange;

@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     let parsed = Cli::command()
         .try_get_matches()
         .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
-    let (cli, matches) = match parsed {
+    let (mut cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(error) if !error.use_stderr() => {
             // --help and --version go to stdout as clap prints them.
@@ -29,6 +29,22 @@ fn main() -> ExitCode {
             "--demo opens the console over a throw-away database; it cannot be combined with --db (see --help)",
         );
         return ExitCode::from(2);
+    }
+    cli.db_from_env = matches.value_source("db") == Some(ValueSource::EnvVariable);
+    // Completions and the man page come from the definitions alone; everything else reads the
+    // config file, and a broken one is reported rather than half-applied.
+    let generated_only = matches!(
+        cli.command,
+        Some(cli::Command::Completions { .. } | cli::Command::Man)
+    );
+    if !generated_only && let Some(path) = extjwt::config::default_path() {
+        match extjwt::config::load(&path) {
+            Ok(config) => cli.config = config,
+            Err(error) => {
+                print_error(&format!("error: {error}"));
+                return ExitCode::from(2);
+            }
+        }
     }
     if cli.demo && cli.command.is_some() {
         print_error(
@@ -58,7 +74,10 @@ fn print_error(line: &str) {
 
 /// Opens the console over the chosen database, or a fresh demo one.
 fn console(cli: &Cli) -> anyhow::Result<cli::Exit> {
-    let theme = extjwt::tui::theme::Theme::from_env();
+    let theme = extjwt::tui::theme::Theme {
+        palette: cli.config.palette,
+        ..extjwt::tui::theme::Theme::from_env()
+    };
     let (mut store, sample_tokens, _demo) = if cli.demo {
         demo_store()?
     } else {
@@ -71,6 +90,9 @@ fn console(cli: &Cli) -> anyhow::Result<cli::Exit> {
         theme,
         sample_tokens,
         exit_after_first_frame: cli.exit_after_first_frame,
+        keymap: cli.config.keymap.clone(),
+        mouse: cli.config.mouse.0 && !cli.no_mouse,
+        jwks_fetch: cli.config.jwks_fetch.clone(),
     };
     extjwt::tui::run(store, options)?;
     Ok(cli::Exit::Success)

@@ -300,3 +300,32 @@ fn stop_restores_the_terminal_and_continue_takes_it_back_and_redraws() {
     term.send("q");
     assert_eq!(term.wait_exit(Duration::from_secs(10)), Some(0));
 }
+
+#[test]
+fn mouse_off_in_the_config_or_by_flag_leaves_mouse_capture_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let db = db.to_str().unwrap();
+    let config_home = dir.path().join("config");
+    std::fs::create_dir_all(config_home.join("extjwt")).unwrap();
+    let xdg = config_home.to_str().unwrap();
+    for (args, config) in [
+        (vec!["--db", db], "mouse = false\n"),
+        (vec!["--db", db, "--no-mouse"], ""),
+        (vec!["--db", db], ""),
+    ] {
+        std::fs::write(config_home.join("extjwt/config.toml"), config).unwrap();
+        let mut term = Pty::spawn(&args, &[("XDG_CONFIG_HOME", xdg)], 80, 24);
+        term.wait_for("No signers yet");
+        let out = String::from_utf8_lossy(&term.raw_output()).to_string();
+        let expected_on = config.is_empty() && !args.contains(&"--no-mouse");
+        assert_eq!(
+            out.contains("\x1b[?1000h"),
+            expected_on,
+            "{args:?} with config {config:?}: mouse capture {}",
+            if expected_on { "on" } else { "off" }
+        );
+        term.send("q");
+        assert!(term.wait_exit(Duration::from_secs(5)).is_some());
+    }
+}

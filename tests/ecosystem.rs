@@ -87,3 +87,123 @@ fn extjwt_db_is_read_by_clap_and_demo_refuses_only_an_explicit_db() {
     assert_eq!(both.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be combined with --db"));
 }
+
+fn with_config(text: &str) -> (tempfile::TempDir, Command) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("extjwt")).unwrap();
+    std::fs::write(dir.path().join("extjwt/config.toml"), text).unwrap();
+    let mut cmd = extjwt();
+    cmd.env("XDG_CONFIG_HOME", dir.path());
+    (dir, cmd)
+}
+
+#[test]
+fn an_invalid_config_is_an_error_naming_the_line_and_key() {
+    for (text, expected) in [
+        (
+            "mouse = false\n[keys]\nquit = \"hyper-q\"\n",
+            ":3: keys.quit: \"hyper-q\" is not a key",
+        ),
+        (
+            "[theme]\nheader = \"chartreuse-ish\"\n",
+            ":2: theme.header:",
+        ),
+        ("mosue = true\n", ":1: mosue:"),
+        (
+            "[jwksFetch]\ndeniedIPs = [\"ten\"]\n",
+            ":2: jwksFetch.deniedIPs:",
+        ),
+        (
+            "[keys]\ncheck_signer = \"n\"\n",
+            ":2: keys.check_signer: n would do both",
+        ),
+    ] {
+        let (_dir, mut cmd) = with_config(text);
+        let db = common::TempDb::new();
+        let out = cmd
+            .args(["--db", common::path_str(&db.path), "signer", "list"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{text}: {stderr}");
+        assert!(
+            !db.path.exists(),
+            "nothing was written with a broken config"
+        );
+    }
+    // A missing config is fine, and completions never read it.
+    let (_dir, mut cmd) = with_config("mosue = 1\n");
+    assert!(
+        cmd.args(["completions", "bash"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn extjwt_config_prints_each_setting_with_its_source() {
+    let (dir, mut cmd) = with_config(
+        "database = \"/srv/extjwt.db\"\n[keys]\ncheck_signer = \"C\"\n[jwksFetch]\nblockPrivateAddresses = true\n",
+    );
+    let out = cmd.arg("config").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = |setting: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(setting))
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(row("config").contains(&dir.path().join("extjwt/config.toml").display().to_string()));
+    assert_eq!(row("database"), "database /srv/extjwt.db config file");
+    assert_eq!(row("keys.check_signer"), "keys.check_signer C config file");
+    assert_eq!(row("keys.filter"), "keys.filter / default");
+    assert_eq!(
+        row("jwksFetch.blockPrivateAddresses"),
+        "jwksFetch.blockPrivateAddresses true config file"
+    );
+    assert_eq!(row("mouse"), "mouse on default");
+}
+
+#[test]
+fn the_jwks_fetch_policy_of_the_config_refuses_a_private_endpoint_in_verify() {
+    // The controller's defaults allow loopback; blockPrivateAddresses refuses it, as a
+    // hardened controller would.
+    let db = common::TempDb::new();
+    let key = common::rsa("sso.test");
+    db.ok(&[
+        "signer",
+        "create",
+        "sso",
+        "https://sso.test",
+        "-a",
+        "z",
+        "-u",
+        "http://127.0.0.1:9/jwks",
+    ]);
+    let token = key.mint(
+        jsonwebtoken::Algorithm::RS256,
+        Some("k1"),
+        &serde_json::json!({"iss": "https://sso.test", "aud": "z", "sub": "x"}),
+    );
+    let (_dir, mut cmd) = with_config("[jwksFetch]\nblockPrivateAddresses = true\n");
+    let out = cmd
+        .args([
+            "--db",
+            common::path_str(&db.path),
+            "verify",
+            "--json",
+            &token,
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["reason"]["code"], "key_unavailable");
+    let message = report["reason"]["message"].as_str().unwrap();
+    assert!(message.contains("blockPrivateAddresses"), "{message}");
+}

@@ -527,3 +527,64 @@ fn c_checks_the_selected_signer_and_is_offered_only_for_signers() {
         "c does nothing on the identities tab"
     );
 }
+
+#[test]
+fn a_rebound_key_changes_handling_hints_and_help_together() {
+    let (store, _) = seeded_store();
+    let mut keymap = extjwt::tui::keymap::Keymap::default();
+    let big_c = extjwt::tui::keymap::Key::parse("C").unwrap();
+    keymap
+        .rebind(extjwt::tui::keymap::Action::CheckSigner, &[big_c])
+        .unwrap();
+    let mut app = app(
+        store,
+        extjwt::tui::AppOptions {
+            keymap,
+            ..options(false)
+        },
+    );
+    let shown = screen(&mut app, 160, 40);
+    assert!(
+        shown.contains("C check") && !shown.contains("c check"),
+        "{shown}"
+    );
+    press(&mut app, "c");
+    assert!(
+        !screen(&mut app, 160, 40).contains("Check: signer"),
+        "c is no longer bound"
+    );
+    press(&mut app, "C");
+    assert!(screen(&mut app, 160, 40).contains("Check: signer adfs"));
+    press(&mut app, "Esc");
+    press(&mut app, "?");
+    let help = screen(&mut app, 160, 40);
+    assert!(
+        help.contains("C  check the signer")
+            || help.contains("C check the signer")
+            || help
+                .lines()
+                .any(|l| l.contains("C") && l.contains("check the signer")),
+        "{help}"
+    );
+}
+
+#[test]
+fn every_context_stack_the_console_uses_is_known_to_the_keymap() {
+    // Rebinding checks clashes within these stacks; a screen with another stack would escape it.
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    let check = |app: &mut extjwt::tui::App, keys: &str| {
+        press(app, keys);
+        let stack = app.contexts();
+        assert!(
+            extjwt::tui::keymap::STACKS.contains(&stack.as_slice()),
+            "after {keys}: {stack:?}"
+        );
+    };
+    for keys in [
+        "1", "Enter", "Esc", "/", "Esc", "2", "Enter", "Esc", "1", "n", "Tab", "Tab", "Tab", "Esc",
+        "y", "3", "i", "Esc", "?", "?", "2", "d",
+    ] {
+        check(&mut app, keys);
+    }
+}

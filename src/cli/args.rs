@@ -43,6 +43,15 @@ pub struct Cli {
     /// Draw the console once and exit (for measuring start-up; not for people)
     #[arg(long, hide = true)]
     pub exit_after_first_frame: bool,
+    /// Leave the mouse to the terminal (its own selection and copy work)
+    #[arg(long)]
+    pub no_mouse: bool,
+    /// The config file's settings, read after parsing (not a flag).
+    #[arg(skip)]
+    pub config: crate::config::Config,
+    /// True when `db` came from `$EXTJWT_DB` rather than `--db` (set after parsing).
+    #[arg(skip)]
+    pub db_from_env: bool,
     /// A scripting command; without one, the console opens
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -79,6 +88,8 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+    /// Print the effective configuration and where each setting comes from
+    Config,
     /// Show who changed what
     Audit {
         /// Print JSON

@@ -31,12 +31,12 @@ impl Tally {
 
 /// Runs the batch; exit 1 when any token is rejected.
 pub fn verify_batch(cli: &Cli, args: &VerifyArgs, out: &mut Out) -> Result<Exit> {
-    let path = database_path(cli.db.as_deref(), false)?;
+    let path = database_path(cli, false)?;
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
     let mut stores = (0..workers)
         .map(|_| Store::open_for_reading(&path))
         .collect::<Result<Vec<_>, _>>()?;
-    let cache = KeyCache::new();
+    let cache = KeyCache::with_policy(cli.config.jwks_fetch.clone());
     verify::batch::prefetch(&stores[0], &cache)?;
     let now = match &args.at {
         None => chrono::Utc::now(),

@@ -7,6 +7,7 @@ mod files;
 mod generated;
 mod identity;
 pub mod output;
+mod show_config;
 mod signer;
 mod transfer;
 
@@ -14,7 +15,7 @@ pub use args::*;
 
 use anyhow::{Context, Result};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use output::Out;
 
@@ -39,12 +40,15 @@ impl Exit {
     }
 }
 
-/// The database path: `--db` (or `$EXTJWT_DB`, which clap reads into it), else
-/// `<data dir>/extjwt/extjwt.db`. The data directory is created (0700) only when `create` is
-/// set: a read-only command creates nothing.
-pub fn database_path(flag: Option<&Path>, create: bool) -> Result<PathBuf> {
-    if let Some(path) = flag.filter(|p| !p.as_os_str().is_empty()) {
+/// The database path: `--db` (or `$EXTJWT_DB`, which clap reads into it), else the config
+/// file's `database`, else `<data dir>/extjwt/extjwt.db`. The data directory is created (0700)
+/// only when `create` is set: a read-only command creates nothing.
+pub fn database_path(cli: &Cli, create: bool) -> Result<PathBuf> {
+    if let Some(path) = cli.db.as_deref().filter(|p| !p.as_os_str().is_empty()) {
         return Ok(path.to_path_buf());
+    }
+    if let Some(path) = &cli.config.database {
+        return Ok(path.clone());
     }
     let base = directories::BaseDirs::new()
         .context("db: no home directory to put the database in; pass --db PATH")?;
@@ -64,7 +68,7 @@ pub fn database_path(flag: Option<&Path>, create: bool) -> Result<PathBuf> {
 /// for commands that only read, read-write otherwise. Notices about the file go to stderr.
 pub fn open_store(cli: &Cli, reads_only: bool) -> Result<Store> {
     let readonly = reads_only || cli.readonly;
-    let path = database_path(cli.db.as_deref(), !readonly)?;
+    let path = database_path(cli, !readonly)?;
     let mut store = if readonly {
         Store::open_for_reading(&path)?
     } else {
@@ -89,7 +93,9 @@ fn reads_only(command: &Command) -> bool {
             IdentityCommand::List { .. } | IdentityCommand::Show { .. }
         ),
         Command::Export { .. } | Command::Verify(_) | Command::Audit { .. } => true,
-        Command::Import { .. } | Command::Completions { .. } | Command::Man => false,
+        Command::Import { .. } | Command::Completions { .. } | Command::Man | Command::Config => {
+            false
+        }
     }
 }
 
@@ -106,13 +112,23 @@ pub fn run_to(cli: &Cli, command: &Command, out: &mut Out) -> Result<Exit> {
     // Opened only by the commands that use it: completions and the man page need none.
     let store = || open_store(cli, reads_only(command));
     match command {
-        Command::Signer(cmd) => signer::run(&mut store()?, cmd, out),
+        Command::Signer(cmd) => match &**cmd {
+            SignerCommand::Check { key, json } => signer::check(
+                &store()?,
+                key.as_deref(),
+                *json,
+                &cli.config.jwks_fetch,
+                out,
+            ),
+            other => signer::run(&mut store()?, other, out),
+        },
         Command::Identity(cmd) => identity::run(&mut store()?, cmd, out),
         Command::Export { output } => transfer::export(&store()?, output.as_deref(), out),
         Command::Import { file } => transfer::import(&mut store()?, file, out),
         Command::Audit { json, limit } => transfer::audit(&store()?, *json, *limit, out),
         Command::Verify(args) if args.batch => batch::verify_batch(cli, args, out),
-        Command::Verify(args) => transfer::verify(&store()?, args, out),
+        Command::Verify(args) => transfer::verify(&store()?, args, &cli.config.jwks_fetch, out),
+        Command::Config => show_config::effective(cli, out),
         Command::Completions { shell } => generated::completions(*shell, out),
         Command::Man => generated::man_page(out),
     }

@@ -17,7 +17,13 @@ pub fn run(store: &mut Store, command: &SignerCommand, out: &mut Out) -> Result<
     match command {
         SignerCommand::List { json } => list(store, *json, out),
         SignerCommand::Show { key, json } => show(store, key, *json, out),
-        SignerCommand::Check { key, json } => check(store, key.as_deref(), *json, out),
+        SignerCommand::Check { key, json } => check(
+            store,
+            key.as_deref(),
+            *json,
+            &crate::model::address::JwksFetchPolicy::default(),
+            out,
+        ),
         SignerCommand::Create {
             name,
             issuer,
@@ -239,7 +245,13 @@ fn show(store: &Store, key: &str, json: bool, out: &mut Out) -> Result<Exit> {
 }
 
 /// `signer check`: the doctor's findings, errors first; exit 1 when any is an error.
-fn check(store: &Store, key: Option<&str>, json: bool, out: &mut Out) -> Result<Exit> {
+pub fn check(
+    store: &Store,
+    key: Option<&str>,
+    json: bool,
+    policy: &crate::model::address::JwksFetchPolicy,
+    out: &mut Out,
+) -> Result<Exit> {
     use crate::verify::doctor::{self, Severity};
     let all = store.list_signers()?;
     let targets = match key {
@@ -249,7 +261,7 @@ fn check(store: &Store, key: Option<&str>, json: bool, out: &mut Out) -> Result<
     let mut findings = doctor::check(
         &targets,
         &all,
-        &crate::verify::KeyCache::new(),
+        &crate::verify::KeyCache::with_policy(policy.clone()),
         chrono::Utc::now(),
         true,
     );

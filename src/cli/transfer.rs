@@ -90,7 +90,12 @@ pub fn audit(store: &Store, json: bool, limit: usize, out: &mut Out) -> Result<E
     Ok(Exit::Success)
 }
 
-pub fn verify(store: &Store, args: &VerifyArgs, out: &mut Out) -> Result<Exit> {
+pub fn verify(
+    store: &Store,
+    args: &VerifyArgs,
+    policy: &crate::model::address::JwksFetchPolicy,
+    out: &mut Out,
+) -> Result<Exit> {
     let raw = match args.token.as_deref() {
         Some(token) if token != "-" => token.to_string(),
         _ => {
@@ -115,7 +120,7 @@ pub fn verify(store: &Store, args: &VerifyArgs, out: &mut Out) -> Result<Exit> {
         None => chrono::Utc::now(),
         Some(at) => parse_time(at)?,
     };
-    let cache = verify::KeyCache::new();
+    let cache = verify::KeyCache::with_policy(policy.clone());
     let verifier = verify::Verifier::new(store, &cache, verify::FetchPolicy::Blocking);
     let report = verifier.verify(&raw, now, args.leeway)?;
     if args.json {

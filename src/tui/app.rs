@@ -133,6 +133,27 @@ pub struct AppOptions {
     pub sample_tokens: Vec<(String, String)>,
     /// Draw once and return (start-up measurements).
     pub exit_after_first_frame: bool,
+    /// The key bindings (defaults plus the config file's rebindings).
+    pub keymap: super::keymap::Keymap,
+    /// Capture the mouse (off: the terminal's own selection works).
+    pub mouse: bool,
+    /// The controller's JWKS fetch policy, for the Verify pane and the doctor.
+    pub jwks_fetch: crate::model::address::JwksFetchPolicy,
+}
+
+impl Default for AppOptions {
+    /// Colours, the default keys, the mouse on, no demo.
+    fn default() -> Self {
+        AppOptions {
+            demo: false,
+            theme: Theme::new(false),
+            sample_tokens: Vec::new(),
+            exit_after_first_frame: false,
+            keymap: super::keymap::Keymap::default(),
+            mouse: true,
+            jwks_fetch: crate::model::address::JwksFetchPolicy::default(),
+        }
+    }
 }
 
 /// The whole console.
@@ -158,7 +179,7 @@ pub struct App {
 impl App {
     /// A console over `store`.
     pub fn new(store: Store, options: AppOptions) -> Result<App, StoreError> {
-        let verify = VerifyPane::new(&options.sample_tokens);
+        let verify = VerifyPane::new(&options.sample_tokens, options.jwks_fetch.clone());
         let mut app = App {
             store,
             options,

@@ -6,7 +6,7 @@ use crossterm::event::{
 };
 
 use super::app::{App, Tab};
-use super::keymap::{self, Action};
+use super::keymap::Action;
 
 /// The largest paste accepted anywhere in the console.
 pub const MAX_PASTE_BYTES: usize = 2 * 1024 * 1024;
@@ -41,7 +41,7 @@ impl App {
             return;
         }
         let contexts = self.contexts();
-        let action = keymap::lookup(&contexts, &key);
+        let action = self.options.keymap.lookup(&contexts, &key);
         match action {
             Some(action) => self.apply(action),
             None if self.form.is_some() => self.type_into_form(key),

@@ -83,6 +83,68 @@ pub enum Action {
     CheckSigner,
 }
 
+impl Action {
+    /// Every action with its name in the config file's `[keys]` table.
+    pub const NAMES: [(Action, &'static str); 40] = [
+        (Action::Quit, "quit"),
+        (Action::ToggleHelp, "help"),
+        (Action::NextTab, "next_tab"),
+        (Action::PrevTab, "previous_tab"),
+        (Action::GoTab(1), "tab_1"),
+        (Action::GoTab(2), "tab_2"),
+        (Action::GoTab(3), "tab_3"),
+        (Action::Up, "up"),
+        (Action::Down, "down"),
+        (Action::PageUp, "page_up"),
+        (Action::PageDown, "page_down"),
+        (Action::Home, "first"),
+        (Action::End, "last"),
+        (Action::Filter, "filter"),
+        (Action::SortNext, "sort"),
+        (Action::SortReverse, "sort_reverse"),
+        (Action::Open, "open"),
+        (Action::New, "new"),
+        (Action::Edit, "edit"),
+        (Action::Delete, "delete"),
+        (Action::CopyId, "copy_id"),
+        (Action::Back, "back"),
+        (Action::NextField, "next_field"),
+        (Action::PrevField, "previous_field"),
+        (Action::Toggle, "toggle"),
+        (Action::ChoicePrev, "previous_choice"),
+        (Action::ChoiceNext, "next_choice"),
+        (Action::Save, "save"),
+        (Action::Confirm, "confirm"),
+        (Action::Cancel, "cancel"),
+        (Action::Accept, "accept_filter"),
+        (Action::JumpSigner, "jump_to_signer"),
+        (Action::JumpIdentity, "jump_to_identity"),
+        (Action::CopyReport, "copy_report"),
+        (Action::ClearToken, "clear_token"),
+        (Action::CancelFetch, "cancel_fetch"),
+        (Action::CheckSigner, "check_signer"),
+        (Action::StartEditing, "edit_token"),
+        (Action::StopEditing, "stop_editing"),
+        (Action::ToggleDecoded, "toggle_decoded"),
+    ];
+
+    /// The action a config name stands for.
+    pub fn from_name(name: &str) -> Option<Action> {
+        Self::NAMES
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(action, _)| *action)
+    }
+
+    /// Its config name.
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(a, _)| *a == self)
+            .map_or("", |(_, n)| n)
+    }
+}
+
 /// Where a binding applies; the first context that binds a key wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
@@ -182,6 +244,51 @@ impl Key {
         } else {
             base
         }
+    }
+
+    /// Parses a key as the config file writes it: a character (`q`, `/`, `C`), or a name
+    /// (`enter`, `esc`, `tab`, `shift-tab`, `space`, `up`, `down`, `left`, `right`, `pgup`,
+    /// `pgdn`, `home`, `end`, `f1`…`f12`), optionally after `ctrl-`.
+    pub fn parse(raw: &str) -> Option<Key> {
+        let (ctrl_held, name) = match raw.get(..5) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("ctrl-") && raw.len() > 5 => {
+                (true, &raw[5..])
+            }
+            _ => (false, raw),
+        };
+        let mut chars = name.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => KeyCode::Char(if ctrl_held { c.to_ascii_lowercase() } else { c }),
+            _ => match name.to_ascii_lowercase().as_str() {
+                "enter" => KeyCode::Enter,
+                "esc" => KeyCode::Esc,
+                "tab" => KeyCode::Tab,
+                "shift-tab" => KeyCode::BackTab,
+                "space" => KeyCode::Char(' '),
+                "up" => KeyCode::Up,
+                "down" => KeyCode::Down,
+                "left" => KeyCode::Left,
+                "right" => KeyCode::Right,
+                "pgup" => KeyCode::PageUp,
+                "pgdn" => KeyCode::PageDown,
+                "home" => KeyCode::Home,
+                "end" => KeyCode::End,
+                f => KeyCode::F(
+                    f.strip_prefix('f')?
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=12).contains(n))?,
+                ),
+            },
+        };
+        Some(Key {
+            code,
+            modifiers: if ctrl_held {
+                KeyModifiers::CONTROL
+            } else {
+                KeyModifiers::NONE
+            },
+        })
     }
 
     fn matches(&self, event: &KeyEvent) -> bool {
@@ -569,51 +676,145 @@ pub const BINDINGS: &[Binding] = &[
     ),
 ];
 
-/// The action `event` triggers in `contexts` (searched in order), if any.
-pub fn lookup(contexts: &[Context], event: &KeyEvent) -> Option<Action> {
-    contexts.iter().find_map(|context| {
-        BINDINGS
-            .iter()
-            .filter(|b| b.context == *context)
-            .find(|b| b.keys.iter().any(|k| k.matches(event)))
-            .map(|b| b.action)
-    })
+/// The context stacks the console is ever in (most specific first), as `App::contexts`
+/// returns them: a key must not mean two things within one of these.
+pub const STACKS: &[&[Context]] = &[
+    &[Context::Confirm],
+    &[Context::Global],
+    &[Context::FormChoice, Context::Form],
+    &[Context::FormLine, Context::Form],
+    &[Context::Filter],
+    &[Context::Detail, Context::Signers, Context::Global],
+    &[Context::Detail, Context::Global],
+    &[Context::VerifyEdit],
+    &[Context::Verify, Context::Global],
+    &[Context::Table, Context::Signers, Context::Global],
+    &[Context::Table, Context::Global],
+];
+
+/// The bindings in force: the defaults of [`BINDINGS`] with the config file's rebindings.
+/// Key handling, the hint bar and the help overlay all read this one value.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<(Binding, Vec<Key>)>,
 }
 
-/// `key label` pairs for the hint bar of `contexts`.
-pub fn hints(contexts: &[Context]) -> Vec<(String, &'static str)> {
-    let mut out: Vec<(String, &'static str)> = Vec::new();
-    for context in contexts {
-        for b in BINDINGS.iter().filter(|b| b.context == *context) {
-            if let Some(hint) = b.hint
-                && !out.iter().any(|(_, h)| *h == hint)
-            {
-                out.push((b.keys[0].label(), hint));
-            }
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: BINDINGS.iter().map(|b| (*b, b.keys.to_vec())).collect(),
         }
     }
-    out
 }
 
-/// The help overlay's sections: a context title and `keys — help` lines.
-pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
-    let order = [
-        Global, Table, Detail, Form, FormLine, FormChoice, Filter, Confirm, Verify, VerifyEdit,
-    ];
-    order
-        .iter()
-        .map(|context| {
-            let lines = BINDINGS
+impl Keymap {
+    /// The defaults with `action`'s keys replaced by `keys` in every context it is bound in.
+    /// Err names a key that would then do two things on one screen (in one of the context
+    /// stacks the console uses), where one of them could never be reached.
+    pub fn rebind(&mut self, action: Action, keys: &[Key]) -> Result<(), String> {
+        for (binding, bound) in &mut self.bindings {
+            if binding.action == action {
+                *bound = keys.to_vec();
+            }
+        }
+        for stack in STACKS {
+            let on_screen: Vec<&(Binding, Vec<Key>)> = self
+                .bindings
                 .iter()
-                .filter(|b| b.context == *context)
-                .map(|b| {
-                    let keys: Vec<String> = b.keys.iter().map(Key::label).collect();
-                    (keys.join(" "), b.help)
-                })
+                .filter(|(b, _)| stack.contains(&b.context))
                 .collect();
-            (context.title(), lines)
+            for (mine, _) in on_screen.iter().filter(|(b, _)| b.action == action) {
+                for key in keys {
+                    if let Some((other, _)) = on_screen
+                        .iter()
+                        .find(|(b, bound)| b.action != action && bound.contains(key))
+                    {
+                        return Err(format!(
+                            "{} would do both {} and {} in {} ({})",
+                            key.label(),
+                            action.name(),
+                            other.action.name(),
+                            mine.context.title(),
+                            other.context.title()
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The action `event` triggers in `contexts` (searched in order), if any.
+    pub fn lookup(&self, contexts: &[Context], event: &KeyEvent) -> Option<Action> {
+        contexts.iter().find_map(|context| {
+            self.bindings
+                .iter()
+                .filter(|(b, _)| b.context == *context)
+                .find(|(_, keys)| keys.iter().any(|k| k.matches(event)))
+                .map(|(b, _)| b.action)
         })
-        .collect()
+    }
+
+    /// `key label` pairs for the hint bar of `contexts` (actions left without keys are
+    /// not offered).
+    pub fn hints(&self, contexts: &[Context]) -> Vec<(String, &'static str)> {
+        let mut out: Vec<(String, &'static str)> = Vec::new();
+        for context in contexts {
+            for (b, keys) in self.bindings.iter().filter(|(b, _)| b.context == *context) {
+                if let (Some(hint), Some(key)) = (b.hint, keys.first())
+                    && !out.iter().any(|(_, h)| *h == hint)
+                {
+                    out.push((key.label(), hint));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every key bound to `action`, across its contexts, each once.
+    pub fn keys_of(&self, action: Action) -> Vec<Key> {
+        let mut keys: Vec<Key> = Vec::new();
+        for (_, bound) in self.bindings.iter().filter(|(b, _)| b.action == action) {
+            for key in bound {
+                if !keys.contains(key) {
+                    keys.push(*key);
+                }
+            }
+        }
+        keys
+    }
+
+    /// The keys bound to `action` in `context`, as help and hints write them.
+    pub fn label_for(&self, context: Context, action: Action) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|(b, _)| b.context == context && b.action == action)
+            .and_then(|(_, keys)| keys.first())
+            .map(Key::label)
+    }
+
+    /// The help overlay's sections: a context title and `keys — help` lines.
+    pub fn help_sections(&self) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+        let order = [
+            Global, Table, Signers, Detail, Form, FormLine, FormChoice, Filter, Confirm, Verify,
+            VerifyEdit,
+        ];
+        order
+            .iter()
+            .map(|context| {
+                let lines = self
+                    .bindings
+                    .iter()
+                    .filter(|(b, keys)| b.context == *context && !keys.is_empty())
+                    .map(|(b, keys)| {
+                        let labels: Vec<String> = keys.iter().map(Key::label).collect();
+                        (labels.join(" "), b.help)
+                    })
+                    .collect();
+                (context.title(), lines)
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -639,7 +840,38 @@ mod tests {
     }
 
     #[test]
+    fn every_bound_action_has_a_config_name() {
+        for b in BINDINGS {
+            assert_eq!(
+                Action::from_name(b.action.name()),
+                Some(b.action),
+                "{:?}",
+                b.action
+            );
+        }
+    }
+
+    #[test]
+    fn keys_parse_as_the_config_writes_them() {
+        assert_eq!(Key::parse("ctrl-s"), Some(ctrl('s')));
+        assert_eq!(Key::parse("C"), Some(ch('C')));
+        assert_eq!(Key::parse("shift-tab"), Some(plain(KeyCode::BackTab)));
+        assert_eq!(Key::parse("f1"), Some(plain(KeyCode::F(1))));
+        assert_eq!(Key::parse("f13"), None);
+        assert_eq!(Key::parse("hyper-x"), None);
+    }
+
+    #[test]
+    fn a_rebinding_that_clashes_is_refused() {
+        let mut keymap = Keymap::default();
+        let err = keymap.rebind(Action::CheckSigner, &[ch('n')]).unwrap_err();
+        assert!(err.contains("n would do both"), "{err}");
+    }
+
+    #[test]
     fn context_order_decides() {
+        let keymap = Keymap::default();
+        let lookup = |contexts: &[Context], event: &KeyEvent| keymap.lookup(contexts, event);
         let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
         assert_eq!(lookup(&[Form, Global], &esc), Some(Action::Back));
         let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);

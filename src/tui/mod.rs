@@ -55,6 +55,7 @@ enum LoopEvent {
 /// Runs the console until the user quits or a signal arrives; the terminal is restored on
 /// every way out.
 pub fn run(store: Store, options: AppOptions) -> Result<()> {
+    let mouse = options.mouse;
     let mut app = App::new(store, options)?;
     let (tx, rx) = mpsc::channel::<LoopEvent>();
 
@@ -70,7 +71,7 @@ pub fn run(store: Store, options: AppOptions) -> Result<()> {
         }
     });
 
-    let guard = terminal::TerminalGuard::enter()?;
+    let guard = terminal::TerminalGuard::enter(mouse)?;
     // Cleared with a plain escape sequence: ratatui's `clear` asks the terminal for the cursor
     // position, which some terminals (and SSH clients) never answer.
     crossterm::execute!(

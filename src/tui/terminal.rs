@@ -34,7 +34,8 @@ pub struct TerminalGuard;
 impl TerminalGuard {
     /// Enables raw mode, the alternate screen, bracketed paste and mouse capture, and installs
     /// a panic hook that restores them before the panic message is printed.
-    pub fn enter() -> std::io::Result<TerminalGuard> {
+    pub fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
+        MOUSE.store(mouse, std::sync::atomic::Ordering::Relaxed);
         static HOOK: Once = Once::new();
         HOOK.call_once(|| {
             let previous = std::panic::take_hook();
@@ -49,17 +50,24 @@ impl TerminalGuard {
     }
 }
 
+/// Whether mouse capture is wanted (`mouse = false` or `--no-mouse` leave the terminal's own
+/// selection working).
+static MOUSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
 /// Enables the console's modes (again, after a stop): raw mode, the alternate screen,
-/// bracketed paste and mouse capture.
+/// bracketed paste and, unless turned off, mouse capture.
 pub fn reenter() -> std::io::Result<()> {
     enable_raw_mode()?;
     execute!(
         stdout(),
         EnterAlternateScreen,
         EnableBracketedPaste,
-        EnableMouseCapture,
         cursor::Hide
-    )
+    )?;
+    if MOUSE.load(std::sync::atomic::Ordering::Relaxed) {
+        execute!(stdout(), EnableMouseCapture)?;
+    }
+    Ok(())
 }
 
 impl Drop for TerminalGuard {

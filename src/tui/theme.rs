@@ -3,17 +3,82 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+/// The colours of each role, from the 16 named ANSI colours (the config file's `[theme]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Palette {
+    /// Table headers and labels in focus.
+    pub header: Color,
+    /// The active tab.
+    pub tab_active: Color,
+    /// Inactive tabs, hints, secondary text.
+    pub muted: Color,
+    /// Errors and failing checks.
+    pub error: Color,
+    /// Passing checks, valid verdicts.
+    pub ok: Color,
+    /// Warnings.
+    pub warn: Color,
+    /// Keys in the hint bar.
+    pub key: Color,
+    /// Claims the verifier used.
+    pub highlight: Color,
+    /// Borders.
+    pub border: Color,
+    /// The focused field.
+    pub focus: Color,
+}
+
+impl Default for Palette {
+    fn default() -> Self {
+        Palette {
+            header: Color::Cyan,
+            tab_active: Color::Yellow,
+            muted: Color::DarkGray,
+            error: Color::Red,
+            ok: Color::Green,
+            warn: Color::Yellow,
+            key: Color::Cyan,
+            highlight: Color::Magenta,
+            border: Color::Blue,
+            focus: Color::Yellow,
+        }
+    }
+}
+
+impl Palette {
+    /// The roles with their config names, for `[theme]` and `extjwt config`.
+    pub fn roles_mut(&mut self) -> [(&'static str, &mut Color); 10] {
+        [
+            ("header", &mut self.header),
+            ("tab_active", &mut self.tab_active),
+            ("muted", &mut self.muted),
+            ("error", &mut self.error),
+            ("ok", &mut self.ok),
+            ("warn", &mut self.warn),
+            ("key", &mut self.key),
+            ("highlight", &mut self.highlight),
+            ("border", &mut self.border),
+            ("focus", &mut self.focus),
+        ]
+    }
+}
+
 /// The console's styles.
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     /// True under `NO_COLOR`.
     pub plain: bool,
+    /// The colours, unless plain.
+    pub palette: Palette,
 }
 
 impl Theme {
-    /// A theme; `plain` drops every colour.
+    /// The default palette; `plain` drops every colour.
     pub fn new(plain: bool) -> Theme {
-        Theme { plain }
+        Theme {
+            plain,
+            palette: Palette::default(),
+        }
     }
 
     /// From the environment: `NO_COLOR` set to anything non-empty means plain.
@@ -35,48 +100,44 @@ impl Theme {
     }
     /// Table headers and labels in focus.
     pub fn header(&self) -> Style {
-        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        self.fg(self.palette.header).add_modifier(Modifier::BOLD)
     }
     /// The active tab.
     pub fn tab_active(&self) -> Style {
-        self.fg(Color::Yellow)
+        self.fg(self.palette.tab_active)
             .add_modifier(Modifier::BOLD | Modifier::REVERSED)
     }
     /// Inactive tabs, hints, secondary text.
     pub fn muted(&self) -> Style {
-        if self.plain {
-            Style::default()
-        } else {
-            Style::default().fg(Color::DarkGray)
-        }
+        self.fg(self.palette.muted)
     }
     /// Errors and failing checks.
     pub fn error(&self) -> Style {
-        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+        self.fg(self.palette.error).add_modifier(Modifier::BOLD)
     }
     /// Passing checks, valid verdicts.
     pub fn ok(&self) -> Style {
-        self.fg(Color::Green).add_modifier(Modifier::BOLD)
+        self.fg(self.palette.ok).add_modifier(Modifier::BOLD)
     }
     /// Warnings (certificates near expiry).
     pub fn warn(&self) -> Style {
-        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+        self.fg(self.palette.warn).add_modifier(Modifier::BOLD)
     }
     /// Keys in the hint bar.
     pub fn key(&self) -> Style {
-        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        self.fg(self.palette.key).add_modifier(Modifier::BOLD)
     }
     /// Claims the verifier used, in the decoded JSON.
     pub fn highlight(&self) -> Style {
-        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+        self.fg(self.palette.highlight).add_modifier(Modifier::BOLD)
     }
     /// Borders.
     pub fn border(&self) -> Style {
-        self.fg(Color::Blue)
+        self.fg(self.palette.border)
     }
     /// The focused form field's border or label.
     pub fn focus(&self) -> Style {
-        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+        self.fg(self.palette.focus).add_modifier(Modifier::BOLD)
     }
 }
 

@@ -51,10 +51,13 @@ fn editor(text: &str) -> TextArea<'static> {
 
 impl VerifyPane {
     /// A pane holding the first sample token, if any.
-    pub fn new(samples: &[(String, String)]) -> VerifyPane {
+    pub fn new(
+        samples: &[(String, String)],
+        policy: crate::model::address::JwksFetchPolicy,
+    ) -> VerifyPane {
         VerifyPane {
             editor: editor(samples.first().map_or("", |(_, t)| t.as_str())),
-            cache: Arc::new(KeyCache::new()),
+            cache: Arc::new(KeyCache::with_policy(policy)),
             report: None,
             fetching: None,
             cancelled: None,

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{App, Tab};
-use super::keymap::{self, Context};
+use super::keymap::Context;
 use super::{centered, identities, signers};
 use unicode_width::UnicodeWidthStr;
 
@@ -192,14 +192,15 @@ impl App {
         let contexts = self.contexts();
         let (global, local): (Vec<Context>, Vec<Context>) =
             contexts.iter().partition(|c| **c == Context::Global);
-        let global_hints = keymap::hints(&global);
+        let keymap = &self.options.keymap;
+        let global_hints = keymap.hints(&global);
         let width = |(key, hint): &(String, &str)| (key.width() + hint.width() + 3) as u16;
         // The screen's own keys first, as many as fit whole; help and quit always stay.
         let mut room = area
             .width
             .saturating_sub(global_hints.iter().map(width).sum());
         let mut shown = Vec::new();
-        for item in keymap::hints(&local) {
+        for item in keymap.hints(&local) {
             if width(&item) > room {
                 break;
             }
@@ -262,7 +263,7 @@ impl App {
             }
             lines.push(Line::from(""));
         }
-        for (title, bindings) in keymap::help_sections() {
+        for (title, bindings) in self.options.keymap.help_sections() {
             lines.push(Line::from(Span::styled(title, theme.header())));
             for (keys, help) in bindings {
                 lines.push(Line::from(vec![

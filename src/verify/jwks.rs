@@ -77,6 +77,7 @@ pub struct KeyCache {
     // Built on the first fetch: setting up TLS costs more than a whole certificate verify.
     agent: std::sync::OnceLock<ureq::Agent>,
     lookup: HostLookup,
+    policy: address::JwksFetchPolicy,
 }
 
 impl Default for KeyCache {
@@ -88,6 +89,7 @@ impl Default for KeyCache {
 #[derive(Debug)]
 struct GuardedResolver {
     lookup: HostLookup,
+    policy: address::JwksFetchPolicy,
 }
 
 impl Resolver for GuardedResolver {
@@ -106,17 +108,21 @@ impl Resolver for GuardedResolver {
             } else {
                 80
             });
+        let refused = |why: String| {
+            ureq::Error::Io(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!("{why}; refused before connecting"),
+            ))
+        };
+        // The host gate runs here too, so every redirect hop passes it.
+        self.policy.check_hostname(host).map_err(refused)?;
         let addresses = (self.lookup)(host, port)?;
         // One bad address refuses the host: a name that points anywhere near the metadata
         // service is not one a controller should trust.
-        if let Some(bad) = addresses.iter().find(|a| address::is_refused(a.ip())) {
-            return Err(ureq::Error::Io(io::Error::new(
-                io::ErrorKind::PermissionDenied,
-                format!(
-                    "{host} resolves to {}, a link-local, metadata or multicast address; refused before connecting",
-                    bad.ip()
-                ),
-            )));
+        for a in &addresses {
+            self.policy
+                .check_ip(a.ip())
+                .map_err(|why| refused(format!("{host} resolves to {}: {why}", a.ip())))?;
         }
         let mut resolved = self.empty();
         for a in addresses.into_iter().take(16) {
@@ -142,14 +148,24 @@ impl KeyCache {
             certificate_keys: Mutex::new(HashMap::new()),
             agent: std::sync::OnceLock::new(),
             lookup,
+            policy: address::JwksFetchPolicy::default(),
+        }
+    }
+
+    /// A cache that fetches under the controller's `jwksFetch` policy (the config file's).
+    pub fn with_policy(policy: address::JwksFetchPolicy) -> Self {
+        KeyCache {
+            policy,
+            ..Self::new()
         }
     }
 
     fn agent(&self) -> &ureq::Agent {
-        self.agent.get_or_init(|| Self::build_agent(self.lookup))
+        self.agent
+            .get_or_init(|| Self::build_agent(self.lookup, self.policy.clone()))
     }
 
-    fn build_agent(lookup: HostLookup) -> ureq::Agent {
+    fn build_agent(lookup: HostLookup, policy: address::JwksFetchPolicy) -> ureq::Agent {
         let tls = ureq::tls::TlsConfig::builder()
             .root_certs(ureq::tls::RootCerts::PlatformVerifier)
             .unversioned_rustls_crypto_provider(std::sync::Arc::new(
@@ -165,7 +181,11 @@ impl KeyCache {
             .tls_config(tls)
             .user_agent(concat!("extjwt/", env!("CARGO_PKG_VERSION")))
             .build();
-        ureq::Agent::with_parts(config, DefaultConnector::new(), GuardedResolver { lookup })
+        ureq::Agent::with_parts(
+            config,
+            DefaultConnector::new(),
+            GuardedResolver { lookup, policy },
+        )
     }
 
     /// Looks `kid` up in what was fetched from `url`, without any I/O.

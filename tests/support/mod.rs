@@ -78,8 +78,7 @@ pub fn options(plain: bool) -> AppOptions {
     AppOptions {
         demo: false,
         theme: Theme::new(plain),
-        sample_tokens: Vec::new(),
-        exit_after_first_frame: false,
+        ..AppOptions::default()
     }
 }
 
