@@ -9,6 +9,7 @@ pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod interchange;
+pub mod logging;
 pub mod model;
 pub mod store;
 pub mod text;

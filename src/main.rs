@@ -24,6 +24,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(path) = extjwt::logging::log_path(cli.log_file.as_deref())
+        && let Err(error) = extjwt::logging::init(&path)
+    {
+        print_error(&format!("error: {}", one_line(&error)));
+        return ExitCode::from(2);
+    }
+    tracing::debug!(command = ?cli.command.as_ref().map(command_name), "start");
     if cli.demo && matches.value_source("db") == Some(ValueSource::CommandLine) {
         print_error(
             "--demo opens the console over a throw-away database; it cannot be combined with --db (see --help)",
@@ -60,6 +67,7 @@ fn main() -> ExitCode {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(error) => {
             // One line: the field and the fix, never a backtrace.
+            tracing::warn!(error = %escape(&one_line(&error)), "command failed");
             print_error(&format!("error: {}", one_line(&error)));
             ExitCode::from(2)
         }
@@ -113,6 +121,21 @@ fn demo_store() -> anyhow::Result<DemoParts> {
 #[cfg(not(feature = "demo"))]
 fn demo_store() -> anyhow::Result<DemoParts> {
     anyhow::bail!("--demo: this build has no demo (it was built without the `demo` feature)")
+}
+
+/// The subcommand's name, for the log (never its arguments: a token may be one).
+fn command_name(command: &cli::Command) -> &'static str {
+    match command {
+        cli::Command::Signer(_) => "signer",
+        cli::Command::Identity(_) => "identity",
+        cli::Command::Export { .. } => "export",
+        cli::Command::Import { .. } => "import",
+        cli::Command::Verify(_) => "verify",
+        cli::Command::Audit { .. } => "audit",
+        cli::Command::Completions { .. } => "completions",
+        cli::Command::Man => "man",
+        cli::Command::Config => "config",
+    }
 }
 
 fn one_line(error: &anyhow::Error) -> String {

@@ -207,3 +207,102 @@ fn the_jwks_fetch_policy_of_the_config_refuses_a_private_endpoint_in_verify() {
     let message = report["reason"]["message"].as_str().unwrap();
     assert!(message.contains("blockPrivateAddresses"), "{message}");
 }
+
+#[test]
+fn the_debug_log_holds_the_jwks_fetch_and_never_the_token() {
+    use base64::Engine;
+    use x509_parser::prelude::FromDer;
+    let key = common::rsa("sso.test");
+    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(&key.cert_der).unwrap();
+    let x509_parser::public_key::PublicKey::RSA(rsa) = cert.public_key().parsed().unwrap() else {
+        panic!("RSA")
+    };
+    let b64 = |b: &[u8]| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+            b.iter()
+                .skip_while(|x| **x == 0)
+                .copied()
+                .collect::<Vec<u8>>(),
+        )
+    };
+    let jwks = serde_json::json!({"keys": [{"kty": "RSA", "kid": "k1", "n": b64(rsa.modulus), "e": b64(rsa.exponent)}]}).to_string();
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let port = server.server_addr().to_ip().unwrap().port();
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let response = tiny_http::Response::from_string(jwks.clone()).with_header(
+                tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),
+            );
+            let _ = request.respond(response);
+        }
+    });
+    let db = common::TempDb::new();
+    let url = format!("http://127.0.0.1:{port}/jwks");
+    db.ok(&[
+        "signer",
+        "create",
+        "sso",
+        "https://sso.test",
+        "-a",
+        "z",
+        "-u",
+        &url,
+        "-c",
+        "email",
+    ]);
+    let token = key.mint(
+        jsonwebtoken::Algorithm::RS256,
+        Some("k1"),
+        &serde_json::json!({"iss": "https://sso.test", "aud": "z", "email": "secret-claim@example.com"}),
+    );
+    let state = tempfile::tempdir().unwrap();
+    // $EXTJWT_LOG alone writes under $XDG_STATE_HOME.
+    let out = db
+        .cmd()
+        .env("EXTJWT_LOG", "debug")
+        .env("XDG_STATE_HOME", state.path())
+        .args(["verify", &token])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "no identity: rejected");
+    let log = std::fs::read_to_string(state.path().join("extjwt/extjwt.log")).unwrap();
+    assert!(log.contains("fetching JWKS") && log.contains(&url), "{log}");
+    assert!(
+        log.contains("JWKS fetched") && log.contains("keys=1"),
+        "{log}"
+    );
+    assert!(log.contains("resolved JWKS host"), "{log}");
+    assert!(
+        log.contains("verified") && log.contains("identity_not_found"),
+        "{log}"
+    );
+    for part in token.split('.') {
+        assert!(
+            !log.contains(part),
+            "a token part leaked into the log: {log}"
+        );
+    }
+    assert!(
+        !log.contains("secret-claim"),
+        "a claim value leaked into the log: {log}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).is_empty(),
+        "nothing is logged to the terminal"
+    );
+    // --log-file names the file; an unknown level is a clear error.
+    let file = state.path().join("named.log");
+    db.cmd()
+        .args(["--log-file", common::path_str(&file), "signer", "list"])
+        .output()
+        .unwrap();
+    assert!(std::fs::read_to_string(&file).is_ok());
+    let bad = db
+        .cmd()
+        .env("EXTJWT_LOG", "chatty")
+        .args(["--log-file", common::path_str(&file), "signer", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("EXTJWT_LOG"));
+}

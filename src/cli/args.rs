@@ -46,6 +46,9 @@ pub struct Cli {
     /// Leave the mouse to the terminal (its own selection and copy work)
     #[arg(long)]
     pub no_mouse: bool,
+    /// Write debugging logs to this file (level: $EXTJWT_LOG, else info)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
     /// The config file's settings, read after parsing (not a flag).
     #[arg(skip)]
     pub config: crate::config::Config,

@@ -69,11 +69,22 @@ pub fn database_path(cli: &Cli, create: bool) -> Result<PathBuf> {
 pub fn open_store(cli: &Cli, reads_only: bool) -> Result<Store> {
     let readonly = reads_only || cli.readonly;
     let path = database_path(cli, !readonly)?;
-    let mut store = if readonly {
-        Store::open_for_reading(&path)?
+    let started = std::time::Instant::now();
+    let shown = crate::text::escape(&path.display().to_string()).into_owned();
+    let opened = if readonly {
+        Store::open_for_reading(&path)
     } else {
-        Store::open(&path)?
+        Store::open(&path)
     };
+    let mut store = opened.inspect_err(|e| {
+        tracing::warn!(path = %shown, error = %crate::text::escape(&e.to_string()), "database open failed");
+    })?;
+    tracing::debug!(
+        path = %shown,
+        readonly,
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "database opened"
+    );
     store.set_readonly(cli.readonly);
     for notice in store.notices() {
         let _ = writeln!(std::io::stderr(), "{}", crate::text::escape(notice));

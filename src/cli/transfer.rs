@@ -122,7 +122,14 @@ pub fn verify(
     };
     let cache = verify::KeyCache::with_policy(policy.clone());
     let verifier = verify::Verifier::new(store, &cache, verify::FetchPolicy::Blocking);
+    let started = std::time::Instant::now();
     let report = verifier.verify(&raw, now, args.leeway)?;
+    // The outcome and timing only: never the token or a claim.
+    tracing::debug!(
+        reason = report.reason().map_or("valid", |r| r.code()),
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "verified"
+    );
     if args.json {
         out.json(&report.to_json())?;
     } else {

@@ -117,6 +117,11 @@ impl Resolver for GuardedResolver {
         // The host gate runs here too, so every redirect hop passes it.
         self.policy.check_hostname(host).map_err(refused)?;
         let addresses = (self.lookup)(host, port)?;
+        tracing::debug!(
+            host = %crate::text::escape(host),
+            addresses = ?addresses,
+            "resolved JWKS host"
+        );
         // One bad address refuses the host: a name that points anywhere near the metadata
         // service is not one a controller should trust.
         for a in &addresses {
@@ -256,7 +261,26 @@ impl KeyCache {
     /// Fetches `url` now (blocking, at most [`FETCH_TIMEOUT`]) and caches the outcome, success
     /// or failure, so a dead endpoint is not hammered on every keystroke.
     pub fn fetch(&self, url: &str) -> Result<(), String> {
+        let started = Instant::now();
+        let shown_url = crate::text::escape(url).into_owned();
+        tracing::info!(url = %shown_url, "fetching JWKS");
         let outcome = self.download(url);
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match &outcome {
+            Ok(set) => tracing::info!(
+                url = %shown_url,
+                keys = set.order.len(),
+                stopped = set.stopped.is_some(),
+                elapsed_ms,
+                "JWKS fetched"
+            ),
+            Err(cause) => tracing::warn!(
+                url = %shown_url,
+                error = %crate::text::escape(cause),
+                elapsed_ms,
+                "JWKS fetch failed"
+            ),
+        }
         let result = outcome.as_ref().map(|_| ()).map_err(Clone::clone);
         let mut sets = self.sets.lock().unwrap_or_else(|p| p.into_inner());
         let mut seen = sets.remove(url).map(|old| old.seen).unwrap_or_default();
