@@ -244,7 +244,7 @@ impl Store {
     pub fn create_identity(&mut self, draft: &IdentityDraft) -> Result<Identity, StoreError> {
         let id = super::new_row_id();
         let now = super::now();
-        let actor = self.actor.clone();
+        let actor = self.actor();
         let tx = self.write_tx()?;
         insert(&tx, &id, draft, &now, &now)?;
         audit::record(
@@ -270,7 +270,7 @@ impl Store {
         version: i64,
         draft: &IdentityDraft,
     ) -> Result<Identity, StoreError> {
-        let actor = self.actor.clone();
+        let actor = self.actor();
         let tx = self.write_tx()?;
         let before = by_id_tx(&tx, id)?.ok_or_else(|| StoreError::NotFound {
             entity: "identity",
@@ -305,7 +305,7 @@ impl Store {
 
     /// Deletes identity `id`.
     pub fn delete_identity(&mut self, id: &str) -> Result<(), StoreError> {
-        let actor = self.actor.clone();
+        let actor = self.actor();
         let tx = self.write_tx()?;
         let before = by_id_tx(&tx, id)?.ok_or_else(|| StoreError::NotFound {
             entity: "identity",

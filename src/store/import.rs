@@ -121,7 +121,7 @@ impl Written {
 impl Store {
     /// Starts an import: takes the write lock until the session commits or is dropped.
     pub fn begin_import(&mut self) -> Result<ImportSession<'_>, StoreError> {
-        let actor = self.actor.clone();
+        let actor = self.actor();
         let tx = self.write_tx()?;
         // Inserts land all over the id and audit indexes; with SQLite's 2 MiB default cache
         // most of an import's time went to spilling pages to the WAL and reading them back.

@@ -36,7 +36,8 @@ pub struct Store {
     conn: Connection,
     location: String,
     readonly: bool,
-    actor: Actor,
+    /// Who writes: looked up on the first write (reads never need the account database).
+    actor: std::cell::OnceCell<Actor>,
     lookups: lookup_cache::LookupCache,
     notices: Vec<String>,
 }
@@ -143,7 +144,7 @@ impl Store {
             conn,
             location,
             readonly,
-            actor: Actor::from_process(),
+            actor: std::cell::OnceCell::new(),
             lookups: lookup_cache::LookupCache::default(),
             notices: Vec::new(),
         }
@@ -170,9 +171,14 @@ impl Store {
         self.lookups.set_enabled(enabled);
     }
 
+    /// The actor writes are recorded under.
+    pub(crate) fn actor(&self) -> Actor {
+        self.actor.get_or_init(Actor::from_process).clone()
+    }
+
     /// Who the audit log names for changes made through this store.
     pub fn set_actor(&mut self, actor: Actor) {
-        self.actor = actor;
+        self.actor = std::cell::OnceCell::from(actor);
     }
 
     /// The database path, as shown in the status bar.

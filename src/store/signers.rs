@@ -360,7 +360,7 @@ impl Store {
     pub fn create_signer(&mut self, valid: &ValidSigner) -> Result<Signer, StoreError> {
         let id = super::new_row_id();
         let now = super::now();
-        let actor = self.actor.clone();
+        let actor = self.actor();
         let tx = self.write_tx()?;
         insert(&tx, &id, valid, &now, &now)?;
         audit::record(
@@ -386,7 +386,7 @@ impl Store {
         version: i64,
         valid: &ValidSigner,
     ) -> Result<Signer, StoreError> {
-        let actor = self.actor.clone();
+        let actor = self.actor();
         let tx = self.write_tx()?;
         let before = by_id_tx(&tx, id)?.ok_or_else(|| StoreError::NotFound {
             entity: "signer",
@@ -423,7 +423,7 @@ impl Store {
 
     /// Deletes signer `id`.
     pub fn delete_signer(&mut self, id: &str) -> Result<(), StoreError> {
-        let actor = self.actor.clone();
+        let actor = self.actor();
         let tx = self.write_tx()?;
         let before = by_id_tx(&tx, id)?.ok_or_else(|| StoreError::NotFound {
             entity: "signer",
