@@ -93,8 +93,9 @@ fn bench(c: &mut Criterion) {
                     Cursor::new(input.as_bytes()),
                     Utc::now(),
                     0,
-                    |_, r| {
-                        valid += usize::from(r.is_valid());
+                    |_, r| r.is_valid(),
+                    |_, ok| {
+                        valid += usize::from(ok);
                         Ok(())
                     },
                 )

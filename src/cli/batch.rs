@@ -29,6 +29,14 @@ impl Tally {
     }
 }
 
+/// What the summary keeps of one report.
+struct Outcome {
+    reason: Option<&'static str>,
+    signer: Option<String>,
+    /// The NDJSON line, already escaped (with `--json`).
+    json_line: Option<Vec<u8>>,
+}
+
 /// Runs the batch; exit 1 when any token is rejected.
 pub fn verify_batch(cli: &Cli, args: &VerifyArgs, out: &mut Out) -> Result<Exit> {
     let path = database_path(cli, false)?;
@@ -58,27 +66,37 @@ pub fn verify_batch(cli: &Cli, args: &VerifyArgs, out: &mut Out) -> Result<Exit>
         input,
         now,
         args.leeway,
+        // On the worker: only what the summary counts, and the JSON line when asked for.
         |line, report| {
-            total += 1;
-            let signer = report
-                .signer
-                .as_ref()
-                .map_or_else(|| "(no signer)".to_string(), |s| s.name.clone());
-            let entry = by_signer.entry(signer).or_default();
-            entry.0.add(line);
-            match report.reason() {
-                None => valid.add(line),
-                Some(reason) => {
-                    entry.1 += 1;
-                    by_reason.entry(reason.code()).or_default().add(line);
-                }
-            }
-            if args.json {
+            let json_line = args.json.then(|| {
                 let mut json = report.to_json();
                 json["line"] = line.into();
-                out.json_line(&json)
-            } else {
-                Ok(())
+                let mut bytes = Vec::with_capacity(2048);
+                // Serialising a serde_json value into memory cannot fail.
+                let _ = crate::text::write_json_line(&mut bytes, &json);
+                bytes
+            });
+            Outcome {
+                reason: report.reason().map(|r| r.code()),
+                signer: report.signer.as_ref().map(|s| s.name.clone()),
+                json_line,
+            }
+        },
+        |line, outcome| {
+            total += 1;
+            let signer = outcome.signer.unwrap_or_else(|| "(no signer)".to_string());
+            let entry = by_signer.entry(signer).or_default();
+            entry.0.add(line);
+            match outcome.reason {
+                None => valid.add(line),
+                Some(code) => {
+                    entry.1 += 1;
+                    by_reason.entry(code).or_default().add(line);
+                }
+            }
+            match outcome.json_line {
+                Some(bytes) => out.json_line_bytes(&bytes),
+                None => Ok(()),
             }
         },
     )?;

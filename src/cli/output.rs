@@ -112,6 +112,12 @@ impl Out {
         Ok(())
     }
 
+    /// A line made by [`text::write_json_line`] elsewhere (a batch worker), and a newline.
+    pub fn json_line_bytes(&mut self, line: &[u8]) -> io::Result<()> {
+        self.write(line)?;
+        self.write(b"\n")
+    }
+
     /// One value as one line of JSON (NDJSON), escaped as [`Out::json`].
     pub fn json_line<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
         let mut buffer = Vec::with_capacity(4096);

@@ -54,16 +54,20 @@ pub fn prefetch(store: &Store, cache: &KeyCache) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Checks every non-blank line of `input` as a token with one worker per store, calling
-/// `each(line_number, report)` in input order.
-pub fn run(
+/// Checks every non-blank line of `input` as a token with one worker per store. Each report is
+/// reduced by `keep(line_number, report)` on the worker that made it (so it is freed where it was allocated, at
+/// once, instead of a chunk of full reports crossing threads), and the results are handed to
+/// `each(line_number, kept)` in input order.
+pub fn run<T: Send>(
     stores: &mut [Store],
     cache: &KeyCache,
     input: impl BufRead,
     now: DateTime<Utc>,
     leeway: u64,
-    mut each: impl FnMut(usize, &VerifyReport) -> std::io::Result<()>,
+    keep: impl Fn(usize, &VerifyReport) -> T + Sync,
+    mut each: impl FnMut(usize, T) -> std::io::Result<()>,
 ) -> Result<(), BatchError> {
+    let keep = &keep;
     let workers = stores.len().max(1);
     let mut lines = input.lines().enumerate();
     loop {
@@ -84,7 +88,7 @@ pub fn run(
             return Ok(());
         }
         let share = chunk.len().div_ceil(workers);
-        let results: Vec<Result<Vec<VerifyReport>, StoreError>> = std::thread::scope(|scope| {
+        let results: Vec<Result<Vec<T>, StoreError>> = std::thread::scope(|scope| {
             // `&mut`: each worker has its connection to itself (a Store is Send, not Sync).
             let handles: Vec<_> = stores
                 .iter_mut()
@@ -94,7 +98,9 @@ pub fn run(
                         let verifier = Verifier::new(&*store, cache, FetchPolicy::Prefetched);
                         store.in_one_read(|| {
                             part.iter()
-                                .map(|(_, token)| verifier.verify(token, now, leeway))
+                                .map(|(line, token)| {
+                                    verifier.verify(token, now, leeway).map(|r| keep(*line, &r))
+                                })
                                 .collect::<Result<Vec<_>, _>>()
                         })?
                     })
@@ -110,9 +116,9 @@ pub fn run(
         });
         let mut numbers = chunk.iter().map(|(n, _)| *n);
         for reports in results {
-            for report in reports? {
+            for kept in reports? {
                 let line = numbers.next().unwrap_or_default();
-                each(line, &report).map_err(|source| BatchError::Write { line, source })?;
+                each(line, kept).map_err(|source| BatchError::Write { line, source })?;
             }
         }
     }
