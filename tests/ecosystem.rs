@@ -210,34 +210,10 @@ fn the_jwks_fetch_policy_of_the_config_refuses_a_private_endpoint_in_verify() {
 
 #[test]
 fn the_debug_log_holds_the_jwks_fetch_and_never_the_token() {
-    use base64::Engine;
-    use x509_parser::prelude::FromDer;
     let key = common::rsa("sso.test");
-    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(&key.cert_der).unwrap();
-    let x509_parser::public_key::PublicKey::RSA(rsa) = cert.public_key().parsed().unwrap() else {
-        panic!("RSA")
-    };
-    let b64 = |b: &[u8]| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
-            b.iter()
-                .skip_while(|x| **x == 0)
-                .copied()
-                .collect::<Vec<u8>>(),
-        )
-    };
-    let jwks = serde_json::json!({"keys": [{"kty": "RSA", "kid": "k1", "n": b64(rsa.modulus), "e": b64(rsa.exponent)}]}).to_string();
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let port = server.server_addr().to_ip().unwrap().port();
-    std::thread::spawn(move || {
-        for request in server.incoming_requests() {
-            let response = tiny_http::Response::from_string(jwks.clone()).with_header(
-                tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),
-            );
-            let _ = request.respond(response);
-        }
-    });
+    let (url, _) = common::serve_json(&serde_json::json!({"keys": [key.rsa_jwk("k1")]}));
     let db = common::TempDb::new();
-    let url = format!("http://127.0.0.1:{port}/jwks");
+
     db.ok(&[
         "signer",
         "create",

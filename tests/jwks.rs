@@ -76,21 +76,6 @@ impl JwksServer {
     }
 }
 
-/// The RSA public key of a test certificate as a JWK with n/e.
-fn rsa_jwk(key: &TestKey, kid: &str) -> Value {
-    let (_, cert) = X509Certificate::from_der(&key.cert_der).unwrap();
-    let Ok(PublicKey::RSA(rsa)) = cert.public_key().parsed() else {
-        panic!("not RSA")
-    };
-    let trim = |b: &[u8]| {
-        b.iter()
-            .skip_while(|x| **x == 0)
-            .copied()
-            .collect::<Vec<u8>>()
-    };
-    json!({"kty": "RSA", "kid": kid, "use": "sig", "n": URL_SAFE_NO_PAD.encode(trim(rsa.modulus)), "e": URL_SAFE_NO_PAD.encode(trim(rsa.exponent))})
-}
-
 fn ec_jwk(key: &TestKey, kid: &str) -> Value {
     let (_, cert) = X509Certificate::from_der(&key.cert_der).unwrap();
     let Ok(PublicKey::EC(point)) = cert.public_key().parsed() else {
@@ -153,7 +138,7 @@ fn assert_refused_before_connecting(report: &VerifyReport, case: &str) {
 #[test]
 fn finds_key_by_kid_and_caches_the_set() {
     let key = common::rsa("sso");
-    let server = JwksServer::start(&json!({"keys": [rsa_jwk(&key, "k1")]}));
+    let server = JwksServer::start(&json!({"keys": [key.rsa_jwk("k1")]}));
     let store = store_with_jwks_signer(&server.url());
     let cache = KeyCache::new();
     let report = verify(&store, &cache, &token(&key, "k1"));
@@ -166,12 +151,12 @@ fn finds_key_by_kid_and_caches_the_set() {
 fn rotated_key_is_found_after_one_refetch_and_never_more_than_once_a_second() {
     let old = common::rsa("sso-old");
     let new = common::p256("sso-new");
-    let server = JwksServer::start(&json!({"keys": [rsa_jwk(&old, "old")]}));
+    let server = JwksServer::start(&json!({"keys": [old.rsa_jwk("old")]}));
     let store = store_with_jwks_signer(&server.url());
     let cache = KeyCache::new();
     assert!(verify(&store, &cache, &token(&old, "old")).is_valid());
     server.set(|a| {
-        a.body = json!({"keys": [rsa_jwk(&old, "old"), ec_jwk(&new, "new")]})
+        a.body = json!({"keys": [old.rsa_jwk("old"), ec_jwk(&new, "new")]})
             .to_string()
             .into_bytes()
     });
@@ -207,7 +192,7 @@ fn server_down_is_key_unavailable() {
 #[test]
 fn wrong_content_type_non_200_and_oversized_bodies_are_refused() {
     let key = common::rsa("sso");
-    let jwks = json!({"keys": [rsa_jwk(&key, "k1")]});
+    let jwks = json!({"keys": [key.rsa_jwk("k1")]});
     type Change = Box<dyn Fn(&mut Answer)>;
     let cases: [(&str, Change); 3] = [
         (
@@ -289,7 +274,7 @@ fn test_lookup(host: &str, port: u16) -> std::io::Result<Vec<SocketAddr>> {
 #[test]
 fn host_resolving_into_a_refused_range_is_refused_before_connecting() {
     let key = common::rsa("sso");
-    let server = JwksServer::start(&json!({"keys": [rsa_jwk(&key, "k1")]}));
+    let server = JwksServer::start(&json!({"keys": [key.rsa_jwk("k1")]}));
     let cache = KeyCache::with_lookup(test_lookup);
     for host in ["metadata.test", "mixed.test"] {
         let store = store_with_jwks_signer(&format!("http://{host}:{}/jwks", server.port));
@@ -306,7 +291,7 @@ fn host_resolving_into_a_refused_range_is_refused_before_connecting() {
 #[test]
 fn a_redirect_to_an_address_that_embeds_a_refused_one_is_not_followed() {
     let key = common::rsa("sso");
-    let server = JwksServer::start(&json!({"keys": [rsa_jwk(&key, "k1")]}));
+    let server = JwksServer::start(&json!({"keys": [key.rsa_jwk("k1")]}));
     for target in [
         "http://[64:ff9b::a9fe:a9fe]/jwks",
         "http://[::a9fe:a9fe]/jwks",
@@ -333,7 +318,7 @@ fn an_okp_key_before_rsa_stops_resolution_and_the_report_names_it() {
     let x = URL_SAFE_NO_PAD.encode(&cert.public_key().subject_public_key.data);
     let server = JwksServer::start(&json!({"keys": [
         {"kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": x},
-        rsa_jwk(&key, "k1")
+        key.rsa_jwk("k1")
     ]}));
     let store = store_with_jwks_signer(&server.url());
     let report = verify(&store, &KeyCache::new(), &token(&key, "k1"));
@@ -358,8 +343,7 @@ fn an_okp_key_before_rsa_stops_resolution_and_the_report_names_it() {
 fn the_last_of_duplicate_kids_wins() {
     let first = common::rsa("first");
     let second = common::rsa("second");
-    let server =
-        JwksServer::start(&json!({"keys": [rsa_jwk(&first, "dup"), rsa_jwk(&second, "dup")]}));
+    let server = JwksServer::start(&json!({"keys": [first.rsa_jwk("dup"), second.rsa_jwk("dup")]}));
     let store = store_with_jwks_signer(&server.url());
     let cache = KeyCache::new();
     assert!(verify(&store, &cache, &token(&second, "dup")).is_valid());
@@ -392,7 +376,7 @@ fn x5c_with_line_breaks_and_member_names_in_capitals_are_read_as_go_reads_them()
 #[test]
 fn a_string_in_keys_makes_the_whole_set_unusable() {
     let key = common::rsa("sso");
-    let server = JwksServer::start(&json!({"keys": [rsa_jwk(&key, "k1"), "not a key"]}));
+    let server = JwksServer::start(&json!({"keys": [key.rsa_jwk("k1"), "not a key"]}));
     let store = store_with_jwks_signer(&server.url());
     let report = verify(&store, &KeyCache::new(), &token(&key, "k1"));
     assert_eq!(
@@ -415,7 +399,7 @@ fn a_string_in_keys_makes_the_whole_set_unusable() {
 #[test]
 fn a_set_over_the_old_one_mebibyte_cap_is_read() {
     let key = common::rsa("sso");
-    let mut doc = json!({"keys": [rsa_jwk(&key, "k1")]});
+    let mut doc = json!({"keys": [key.rsa_jwk("k1")]});
     doc["padding"] = json!("x".repeat(1_150_000));
     let server = JwksServer::start(&doc);
     let store = store_with_jwks_signer(&server.url());
@@ -426,7 +410,7 @@ fn a_set_over_the_old_one_mebibyte_cap_is_read() {
 #[test]
 fn a_key_the_set_stopped_publishing_is_still_held_with_a_warning() {
     let key = common::rsa("sso");
-    let server = JwksServer::start(&json!({"keys": [rsa_jwk(&key, "old")]}));
+    let server = JwksServer::start(&json!({"keys": [key.rsa_jwk("old")]}));
     let store = store_with_jwks_signer(&server.url());
     let cache = KeyCache::new();
     assert!(verify(&store, &cache, &token(&key, "old")).is_valid());

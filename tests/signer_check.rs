@@ -6,20 +6,6 @@ mod common;
 use common::{TempDb, path_str};
 use serde_json::{Value, json};
 
-fn serve(body: Value) -> String {
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let port = server.server_addr().to_ip().unwrap().port();
-    std::thread::spawn(move || {
-        for request in server.incoming_requests() {
-            let response = tiny_http::Response::from_string(body.to_string()).with_header(
-                tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),
-            );
-            let _ = request.respond(response);
-        }
-    });
-    format!("http://127.0.0.1:{port}/jwks")
-}
-
 /// Runs `signer check --json` and returns (exit code, findings as (severity, signer, code)).
 fn check(db: &TempDb, args: &[&str]) -> (i32, Vec<(String, String, String)>, Value) {
     let mut all = vec!["signer", "check", "--json"];
@@ -127,7 +113,7 @@ fn a_jwks_that_breaks_duplicates_and_shares_kids() {
     okp["kid"] = json!("ed");
     let mut late = rsa.clone();
     late["kid"] = json!("late");
-    let url = serve(json!({"keys": [k1.clone(), k1, okp, late]}));
+    let (url, _) = common::serve_json(&json!({"keys": [k1.clone(), k1, okp, late]}));
     db.ok(&[
         "signer",
         "create",

@@ -7,8 +7,7 @@ use chrono::Utc;
 use common::{TempDb, path_str};
 use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 fn setup() -> (TempDb, common::TestKey) {
     let db = TempDb::new();
@@ -121,34 +120,7 @@ fn a_mixed_file_is_counted_by_reason_and_signer() {
 fn a_thousand_tokens_fetch_the_jwks_once_and_agree_with_single_verify() {
     let db = TempDb::new();
     let key = common::rsa("sso.test");
-    use x509_parser::prelude::FromDer;
-    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(&key.cert_der).unwrap();
-    let x509_parser::public_key::PublicKey::RSA(rsa) = cert.public_key().parsed().unwrap() else {
-        panic!()
-    };
-    use base64::Engine;
-    let b64 = |b: &[u8]| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
-            b.iter()
-                .skip_while(|x| **x == 0)
-                .copied()
-                .collect::<Vec<u8>>(),
-        )
-    };
-    let jwks = json!({"keys": [{"kty": "RSA", "kid": "k1", "n": b64(rsa.modulus), "e": b64(rsa.exponent)}]}).to_string();
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let port = server.server_addr().to_ip().unwrap().port();
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = hits.clone();
-    std::thread::spawn(move || {
-        for request in server.incoming_requests() {
-            counter.fetch_add(1, Ordering::SeqCst);
-            let response = tiny_http::Response::from_string(jwks.clone()).with_header(
-                tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap(),
-            );
-            let _ = request.respond(response);
-        }
-    });
+    let (url, hits) = common::serve_json(&json!({"keys": [key.rsa_jwk("k1")]}));
     db.ok(&[
         "signer",
         "create",
@@ -157,7 +129,7 @@ fn a_thousand_tokens_fetch_the_jwks_once_and_agree_with_single_verify() {
         "-a",
         "ziti",
         "-u",
-        &format!("http://127.0.0.1:{port}/jwks"),
+        &url,
         "-c",
         "email",
     ]);

@@ -184,3 +184,43 @@ pub fn b64url(v: &Value) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
 }
+
+impl TestKey {
+    /// The RSA public key of this key's certificate as a JWK with n/e (unpadded base64url,
+    /// no leading zeros, as IdPs publish them).
+    pub fn rsa_jwk(&self, kid: &str) -> Value {
+        use base64::Engine;
+        use x509_parser::prelude::FromDer;
+        let (_, cert) = x509_parser::certificate::X509Certificate::from_der(&self.cert_der)
+            .expect("certificate");
+        let Ok(x509_parser::public_key::PublicKey::RSA(rsa)) = cert.public_key().parsed() else {
+            panic!("not an RSA key")
+        };
+        let b64 = |b: &[u8]| {
+            let trimmed: Vec<u8> = b.iter().skip_while(|x| **x == 0).copied().collect();
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(trimmed)
+        };
+        serde_json::json!({"kty": "RSA", "kid": kid, "use": "sig", "n": b64(rsa.modulus), "e": b64(rsa.exponent)})
+    }
+}
+
+/// Serves `body` as `application/json` on 127.0.0.1 to every request, for as long as the test
+/// runs. Returns the URL and the count of requests answered.
+pub fn serve_json(body: &Value) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let server = tiny_http::Server::http("127.0.0.1:0").expect("test server");
+    let port = server.server_addr().to_ip().expect("ip").port();
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let body = body.to_string();
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let response = tiny_http::Response::from_string(body.clone()).with_header(
+                tiny_http::Header::from_bytes("Content-Type", "application/json").expect("header"),
+            );
+            let _ = request.respond(response);
+        }
+    });
+    (format!("http://127.0.0.1:{port}/jwks"), hits)
+}
