@@ -128,6 +128,7 @@ fn command_name(command: &cli::Command) -> &'static str {
     match command {
         cli::Command::Signer(_) => "signer",
         cli::Command::Identity(_) => "identity",
+        cli::Command::AuthPolicy(_) => "auth-policy",
         cli::Command::Export { .. } => "export",
         cli::Command::Import { .. } => "import",
         cli::Command::Verify(_) => "verify",

@@ -48,27 +48,8 @@ fn seeded() -> (TempDb, common::TestKey) {
     (db, key)
 }
 
-/// Runs a command that must fail: exit 2, one line on stderr naming `field`, nothing changed.
 fn assert_refused(db: &TempDb, args: &[&str], field: &str) {
-    let before = db.export();
-    let out = db.cmd().args(args).output().expect("run");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{args:?}: expected exit 2, stderr: {stderr}"
-    );
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "{args:?}: not one line: {stderr}"
-    );
-    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
-    assert!(
-        stderr.contains(field),
-        "{args:?}: error does not name {field}: {stderr}"
-    );
-    assert_eq!(db.export(), before, "{args:?} changed the database");
+    db.refused(args, field);
 }
 
 #[test]

@@ -67,6 +67,15 @@ fn hostile_database(s: &str) -> (tempfile::TempDir, std::path::PathBuf) {
         ..Default::default()
     };
     store.create_signer(&draft.validate().unwrap()).unwrap();
+    let signer_id = store.list_signers().unwrap()[0].id.clone();
+    let mut policy = extjwt::model::AuthPolicyDraft {
+        name: "hostile-policy".into(),
+        ..Default::default()
+    };
+    policy.primary.ext_jwt.allowed_signers = vec![signer_id];
+    store
+        .create_auth_policy(&policy.validate().unwrap())
+        .unwrap();
     store
         .create_identity(&extjwt::model::IdentityDraft {
             name: "alice".into(),
@@ -80,6 +89,12 @@ fn hostile_database(s: &str) -> (tempfile::TempDir, std::path::PathBuf) {
          claims_property = '/' || ?1, external_auth_url = ?1, common_name = ?1,
          enroll_auth_policy_id = ?1, scopes = ?2, tags = ?3",
         rusqlite::params![s, json!([s]).to_string(), json!({ s: s }).to_string()],
+    )
+    .unwrap();
+    // The policy gets the hostile string as its id and name, and the identity points at it.
+    conn.execute(
+        "UPDATE auth_policies SET id = ?1, name = ?1, tags = ?2 WHERE name = 'hostile-policy'",
+        rusqlite::params![s, json!({ s: s }).to_string()],
     )
     .unwrap();
     conn.execute(
@@ -144,6 +159,12 @@ proptest! {
             vec!["identity", "list", "--json"],
             vec!["identity", "show", &s],
             vec!["identity", "show", &s, "--json"],
+            vec!["auth-policy", "list"],
+            vec!["auth-policy", "list", "--json"],
+            vec!["auth-policy", "show", &s],
+            vec!["auth-policy", "show", &s, "--json"],
+            vec!["auth-policy", "delete", &s],
+            vec!["signer", "delete", &id],
             vec!["audit"],
             vec!["audit", "--json"],
             vec!["export"],

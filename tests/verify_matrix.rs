@@ -41,7 +41,7 @@ fn every_row_of_the_table_gives_its_reason_and_failing_check() {
         assert_eq!(report.is_valid(), row.reason.is_none(), "{}", row.name);
         assert_eq!(
             report.checks.len(),
-            12,
+            13,
             "{}: one outcome per check",
             row.name
         );
@@ -214,4 +214,44 @@ fn cli_reads_the_token_from_stdin_and_from_a_bearer_argument() {
             .output()
             .unwrap();
     assert_eq!(out.status.code(), Some(2), "a bad --at is a usage error");
+}
+
+#[test]
+fn auth_policy_check_names_the_policy_and_answers_like_the_controller() {
+    let f = fixture();
+    let now = f.now.timestamp();
+    let token_for = |email: &str| {
+        f.rsa.mint(
+            Algorithm::RS256,
+            Some("rsa-1"),
+            &json!({"iss": "https://rsa.idp", "aud": "ziti", "email": email, "exp": now + 60}),
+        )
+    };
+    // Refused by the policy: ProcessPrimary skips the candidate, so the client sees "missing".
+    let refused = verify(&f, &token_for("erin@example.com"), 0).to_json();
+    assert_eq!(
+        refused["controller"],
+        json!({"status": 401, "error": "missing"})
+    );
+    assert_eq!(refused["authPolicy"]["name"], "only-p256");
+    assert_eq!(refused["fix"]["form"], "auth-policy");
+    assert_eq!(refused["fix"]["field"], "primary.extJwt.allowedSigners");
+    let detail = refused["reason"]["message"].as_str().unwrap();
+    assert!(
+        detail.contains("only from p256") && detail.contains("not from signer rsa"),
+        "{detail}"
+    );
+    let off = verify(&f, &token_for("dave@example.com"), 0).to_json();
+    assert_eq!(off["reason"]["code"], "ext_jwt_not_allowed");
+    assert_eq!(off["controller"]["error"], "missing");
+    // A required secondary signer: valid, with a note naming that signer.
+    let second = verify(&f, &token_for("frank@example.com"), 0);
+    assert!(second.is_valid());
+    let note = second.warnings.join("\n");
+    assert!(
+        note.contains("second-factor") && note.contains("signer p384"),
+        "{note}"
+    );
+    let outcome = second.outcome(Check::AuthPolicy).unwrap();
+    assert!(outcome.detail.contains("note:"), "{}", outcome.detail);
 }

@@ -69,6 +69,10 @@ pub enum Command {
     /// List, show, create, update and delete identities
     #[command(subcommand)]
     Identity(IdentityCommand),
+    /// List, show, create, update and delete auth policies (which signers an identity may
+    /// log in with)
+    #[command(subcommand)]
+    AuthPolicy(AuthPolicyCommand),
     /// Write every signer and identity as JSON
     Export {
         /// Write to FILE instead of standard output
@@ -281,8 +285,8 @@ pub enum IdentityCommand {
         /// Create it disabled until this time (a timed lock), RFC 3339
         #[arg(long, value_name = "RFC3339")]
         disabled_until: Option<String>,
-        /// Auth policy id
-        #[arg(long = "auth-policy", value_name = "ID")]
+        /// Auth policy, by name or id [default: the built-in Default]
+        #[arg(long = "auth-policy", value_name = "NAME|ID")]
         auth_policy: Option<String>,
     },
     /// Change the given fields of an identity
@@ -307,8 +311,8 @@ pub enum IdentityCommand {
         /// Disable it until this time (a timed lock), RFC 3339
         #[arg(long, value_name = "RFC3339")]
         disabled_until: Option<String>,
-        /// Auth policy id
-        #[arg(long = "auth-policy", value_name = "ID")]
+        /// Auth policy, by name or id
+        #[arg(long = "auth-policy", value_name = "NAME|ID")]
         auth_policy: Option<String>,
         /// Only update if the identity is still at this version
         #[arg(long, value_name = "VERSION")]
@@ -319,6 +323,85 @@ pub enum IdentityCommand {
         /// Name or id
         key: String,
     },
+}
+
+/// `extjwt auth-policy …`
+#[derive(Debug, Subcommand)]
+pub enum AuthPolicyCommand {
+    /// List every auth policy
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one auth policy, the signers it names and the identities on it
+    Show {
+        /// Name or id
+        key: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create an auth policy (everything allowed unless told otherwise); prints the new id
+    Create {
+        /// Unique name
+        name: String,
+        /// The policy options.
+        #[command(flatten)]
+        fields: AuthPolicyFields,
+    },
+    /// Change the given fields of an auth policy; the others stay
+    Update {
+        /// Name or id
+        key: String,
+        /// New name
+        #[arg(short = 'n', long = "name")]
+        name: Option<String>,
+        /// The policy options.
+        #[command(flatten)]
+        fields: AuthPolicyFields,
+        /// Allow every signer again (empties the allowed signers)
+        #[arg(long, conflicts_with = "ext_jwt_signers")]
+        clear_ext_jwt_signers: bool,
+        /// Only update if the policy is still at this version
+        #[arg(long, value_name = "VERSION")]
+        if_version: Option<i64>,
+    },
+    /// Delete an auth policy (refused for the built-in Default and for policies in use)
+    Delete {
+        /// Name or id
+        key: String,
+    },
+}
+
+/// The auth policy options shared by `create` and `update`.
+#[derive(Debug, Args)]
+pub struct AuthPolicyFields {
+    /// Whether identities on this policy may log in with an external JWT [create default: true]
+    #[arg(long, value_name = "true|false")]
+    pub ext_jwt_allowed: Option<bool>,
+    /// A signer tokens may come from, by name or id; repeatable. Given on update, the list
+    /// replaces the old one. None: every signer
+    #[arg(long = "ext-jwt-signer", value_name = "NAME|ID")]
+    pub ext_jwt_signers: Vec<String>,
+    /// Certificate login allowed [create default: true]
+    #[arg(long, value_name = "true|false")]
+    pub cert_allowed: Option<bool>,
+    /// Expired client certificates still log in [create default: true]
+    #[arg(long, value_name = "true|false")]
+    pub cert_allow_expired_certs: Option<bool>,
+    /// Password login allowed [create default: true]
+    #[arg(long, value_name = "true|false")]
+    pub updb_allowed: Option<bool>,
+    /// A TOTP code is required after the primary login [create default: false]
+    #[arg(long, value_name = "true|false")]
+    pub require_totp: Option<bool>,
+    /// A second token from this signer is required after the primary login (empty clears it)
+    #[arg(long, value_name = "NAME|ID")]
+    pub require_ext_jwt_signer: Option<String>,
+    /// A tag, repeatable
+    #[arg(long = "tag", value_name = "K=V", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
 }
 
 /// `--type` values.

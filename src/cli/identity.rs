@@ -19,6 +19,26 @@ fn identity_type(arg: IdentityTypeArg) -> IdentityType {
     }
 }
 
+/// The id of the policy `--auth-policy NAME|ID` names, or an error naming the flag.
+fn policy_id(store: &Store, key: &str) -> Result<String> {
+    match store.find_auth_policy(key) {
+        Ok(policy) => Ok(policy.id),
+        Err(StoreError::NotFound { .. }) => Err(anyhow::anyhow!(
+            "authPolicyId: no auth policy named or with id \"{}\" (list them with `extjwt auth-policy list`)",
+            key
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// "Contractors (id kPq3.Zx9a)", escaped.
+fn policy_label(store: &Store, id: &str) -> Result<SafeText> {
+    Ok(match store.auth_policy_by_id(id)? {
+        Some(p) => crate::safe!("{} (id {})", p.draft.name, p.id),
+        None => SafeText::escape(id),
+    })
+}
+
 pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Result<Exit> {
     match command {
         IdentityCommand::List { json } => {
@@ -82,7 +102,7 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
                         yes_no(i.draft.is_disabled_at(chrono::Utc::now())),
                     ),
                     ("Disabled until", or_dash(i.draft.disabled_until.as_deref())),
-                    ("Auth policy", esc(&i.draft.auth_policy_id)),
+                    ("Auth policy", policy_label(store, &i.draft.auth_policy_id)?),
                     ("Created at", esc(&i.created_at)),
                     ("Updated at", esc(&i.updated_at)),
                     ("Version", esc(&i.version.to_string())),
@@ -107,7 +127,10 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
                 identity_type: identity_type(*kind),
                 is_admin: *admin,
                 external_id: external_id.clone(),
-                auth_policy_id: auth_policy.clone().unwrap_or_default(),
+                auth_policy_id: match auth_policy {
+                    Some(key) => policy_id(store, key)?,
+                    None => String::new(),
+                },
                 disabled: *disabled || disabled_until.is_some(),
                 disabled_until: disabled_until.clone(),
             }
@@ -158,8 +181,8 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
                 draft.disabled = true;
                 draft.disabled_until = Some(v.clone());
             }
-            if let Some(v) = auth_policy {
-                draft.auth_policy_id = v.clone();
+            if let Some(key) = auth_policy {
+                draft.auth_policy_id = policy_id(store, key)?;
             }
             let draft = draft.validate()?;
             store.update_identity(&current.id, if_version.unwrap_or(current.version), &draft)?;

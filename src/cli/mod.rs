@@ -2,6 +2,7 @@
 //! is the one line printed after `error: `; `main` turns errors into exit code 2.
 
 mod args;
+mod auth_policy;
 mod batch;
 mod files;
 mod generated;
@@ -103,6 +104,10 @@ fn reads_only(command: &Command) -> bool {
             cmd,
             IdentityCommand::List { .. } | IdentityCommand::Show { .. }
         ),
+        Command::AuthPolicy(cmd) => matches!(
+            cmd,
+            AuthPolicyCommand::List { .. } | AuthPolicyCommand::Show { .. }
+        ),
         Command::Export { .. } | Command::Verify(_) | Command::Audit { .. } => true,
         Command::Import { .. } | Command::Completions { .. } | Command::Man | Command::Config => {
             false
@@ -134,6 +139,7 @@ pub fn run_to(cli: &Cli, command: &Command, out: &mut Out) -> Result<Exit> {
             other => signer::run(&mut store()?, other, out),
         },
         Command::Identity(cmd) => identity::run(&mut store()?, cmd, out),
+        Command::AuthPolicy(cmd) => auth_policy::run(&mut store()?, cmd, out),
         Command::Export { output } => transfer::export(&store()?, output.as_deref(), out),
         Command::Import { file } => transfer::import(&mut store()?, file, out),
         Command::Audit { json, limit } => transfer::audit(&store()?, *json, *limit, out),

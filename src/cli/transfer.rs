@@ -25,6 +25,8 @@ pub fn export(store: &Store, output: Option<&Path>, out: &mut Out) -> Result<Exi
 pub fn write_export(store: &Store, out: &mut dyn std::io::Write) -> Result<()> {
     out.write_all(b"{\n  \"externalJwtSigners\": ")?;
     write_json_array(out, 1, |emit| store.for_each_signer(|s| emit(&s)))?;
+    out.write_all(b",\n  \"authPolicies\": ")?;
+    write_json_array(out, 1, |emit| store.for_each_auth_policy(|p| emit(&p)))?;
     out.write_all(b",\n  \"identities\": ")?;
     write_json_array(out, 1, |emit| store.for_each_identity(|i| emit(&i)))?;
     out.write_all(b"\n}\n")?;
@@ -45,10 +47,11 @@ pub fn import(store: &mut Store, file: &str, out: &mut Out) -> Result<Exit> {
         interchange::import(store, handle)?
     };
     let s = summary.outcome.signers;
+    let p = summary.outcome.auth_policies;
     let i = summary.outcome.identities;
     out.line(&crate::safe!(
-        "signers: {} created, {} updated, {} unchanged; identities: {} created, {} updated, {} unchanged",
-        s.created, s.updated, s.unchanged, i.created, i.updated, i.unchanged
+        "signers: {} created, {} updated, {} unchanged; auth policies: {} created, {} updated, {} unchanged; identities: {} created, {} updated, {} unchanged",
+        s.created, s.updated, s.unchanged, p.created, p.updated, p.unchanged, i.created, i.updated, i.unchanged
     ))?;
     Ok(Exit::Success)
 }

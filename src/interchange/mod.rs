@@ -26,7 +26,7 @@ pub enum ImportError {
     NotJson(String),
     /// JSON, but none of the known shapes.
     #[error(
-        "import: expected {{\"externalJwtSigners\": [...], \"identities\": [...]}} or the controller's {{\"data\": [...]}}"
+        "import: expected {{\"externalJwtSigners\": [...], \"authPolicies\": [...], \"identities\": [...]}} or the controller's {{\"data\": [...]}}"
     )]
     UnknownShape,
     /// A record broke a rule.
@@ -83,9 +83,15 @@ pub fn import_str(store: &mut Store, text: &str) -> Result<ImportSummary, Import
     import(store, text.as_bytes())
 }
 
-/// The export document: every signer and identity, with the JSON names of design §2.
+/// The export document: every signer, auth policy and identity, with the JSON names of
+/// design §2, in the order an import needs them.
 pub fn export(store: &Store) -> Result<Value, StoreError> {
     let signers = store.list_signers()?;
+    let policies = store.list_auth_policies()?;
     let identities = store.list_identities()?;
-    Ok(json!({ "externalJwtSigners": signers, "identities": identities }))
+    Ok(json!({
+        "externalJwtSigners": signers,
+        "authPolicies": policies,
+        "identities": identities,
+    }))
 }

@@ -3,9 +3,12 @@
 use serde_json::{Map, Value};
 
 use super::ImportError;
+use crate::model::auth_policy::{
+    CertPrimary, ExtJwtPrimary, PrimaryAuth, SecondaryAuth, UpdbPrimary,
+};
 use crate::model::import::check_id;
 use crate::model::signer::{DEFAULT_AUTH_POLICY, DEFAULT_CLAIMS_PROPERTY};
-use crate::model::{IdentityDraft, IdentityType, SignerDraft, TargetToken};
+use crate::model::{AuthPolicyDraft, IdentityDraft, IdentityType, SignerDraft, TargetToken};
 
 /// Fields of a record that are not part of a draft.
 pub struct RecordMeta {
@@ -82,6 +85,79 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The value at a dotted path (`primary.extJwt.allowed`); a missing or null step is None,
+    /// a step that is not an object an error naming the path so far.
+    fn at(&self, path: &'static str) -> Result<Option<&'a Value>, ImportError> {
+        let mut object = self.object;
+        let mut steps = path.split('.').peekable();
+        while let Some(step) = steps.next() {
+            let value = match object.get(step) {
+                None | Some(Value::Null) => return Ok(None),
+                Some(value) => value,
+            };
+            if steps.peek().is_none() {
+                return Ok(Some(value));
+            }
+            match value {
+                Value::Object(inner) => object = inner,
+                other => {
+                    return Err(
+                        self.error(path, format!("{step} must be an object, found {other}"))
+                    );
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn bool_at(&self, path: &'static str, default: bool) -> Result<bool, ImportError> {
+        match self.at(path)? {
+            None => Ok(default),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(other) => Err(self.error(path, format!("must be true or false, found {other}"))),
+        }
+    }
+
+    fn int_at(&self, path: &'static str, default: i64) -> Result<i64, ImportError> {
+        match self.at(path)? {
+            None => Ok(default),
+            Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64().unwrap_or(default)),
+            Some(other) => Err(self.error(path, format!("must be an integer, found {other}"))),
+        }
+    }
+
+    fn string_at(&self, path: &'static str) -> Result<Option<String>, ImportError> {
+        match self.at(path)? {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(self.error(path, format!("must be a string, found {other}"))),
+        }
+    }
+
+    fn strings_at(&self, path: &'static str) -> Result<Vec<String>, ImportError> {
+        match self.at(path)? {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| match item {
+                    Value::String(s) => Ok(s.clone()),
+                    other => Err(self.error(path, format!("must hold strings, found {other}"))),
+                })
+                .collect(),
+            Some(other) => {
+                Err(self.error(path, format!("must be a list of strings, found {other}")))
+            }
+        }
+    }
+
+    fn tags(&self) -> Result<Map<String, Value>, ImportError> {
+        match self.object.get("tags") {
+            None | Some(Value::Null) => Ok(Map::new()),
+            Some(Value::Object(map)) => Ok(map.clone()),
+            Some(other) => Err(self.error("tags", format!("must be an object, found {other}"))),
+        }
+    }
+
     fn time(&self, field: &'static str) -> Option<String> {
         self.object
             .get(field)
@@ -110,13 +186,7 @@ impl<'a> Reader<'a> {
                 self.error("targetToken", format!("\"{raw}\" is not ACCESS or ID"))
             })?,
         };
-        let tags = match self.object.get("tags") {
-            None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(map)) => map.clone(),
-            Some(other) => {
-                return Err(self.error("tags", format!("must be an object, found {other}")));
-            }
-        };
+        let tags = self.tags()?;
         let draft = SignerDraft {
             name: self.string("name")?.unwrap_or_default(),
             issuer: self.string("issuer")?.unwrap_or_default(),
@@ -168,6 +238,43 @@ impl<'a> Reader<'a> {
                 .unwrap_or_else(|| DEFAULT_AUTH_POLICY.into()),
             disabled: self.boolean("disabled", false)?,
             disabled_until: self.string("disabledUntil")?,
+        };
+        Ok((draft, self.meta()?))
+    }
+
+    /// An auth policy draft, with the controller's defaults for anything missing (its store's
+    /// `FillEntity`: everything allowed, minimum password length 5, 5 attempts).
+    pub fn auth_policy(&self) -> Result<(AuthPolicyDraft, RecordMeta), ImportError> {
+        let draft = AuthPolicyDraft {
+            name: self.string("name")?.unwrap_or_default(),
+            primary: PrimaryAuth {
+                cert: CertPrimary {
+                    allowed: self.bool_at("primary.cert.allowed", true)?,
+                    allow_expired_certs: self.bool_at("primary.cert.allowExpiredCerts", true)?,
+                },
+                ext_jwt: ExtJwtPrimary {
+                    allowed: self.bool_at("primary.extJwt.allowed", true)?,
+                    allowed_signers: self.strings_at("primary.extJwt.allowedSigners")?,
+                },
+                updb: UpdbPrimary {
+                    allowed: self.bool_at("primary.updb.allowed", true)?,
+                    require_special_char: self.bool_at("primary.updb.requireSpecialChar", false)?,
+                    require_number_char: self.bool_at("primary.updb.requireNumberChar", false)?,
+                    require_mixed_case: self.bool_at("primary.updb.requireMixedCase", false)?,
+                    min_password_length: self.int_at(
+                        "primary.updb.minPasswordLength",
+                        crate::model::auth_policy::MIN_PASSWORD_LENGTH,
+                    )?,
+                    max_attempts: self.int_at("primary.updb.maxAttempts", 5)?,
+                    lockout_duration_minutes: self
+                        .int_at("primary.updb.lockoutDurationMinutes", 0)?,
+                },
+            },
+            secondary: SecondaryAuth {
+                require_totp: self.bool_at("secondary.requireTotp", false)?,
+                require_ext_jwt_signer: self.string_at("secondary.requireExtJwtSigner")?,
+            },
+            tags: self.tags()?,
         };
         Ok((draft, self.meta()?))
     }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::record::Reader;
 use super::{ImportError, ImportSummary, MAX_IMPORT_BYTES};
-use crate::model::import::{ImportedIdentity, ImportedSigner};
+use crate::model::import::{ImportedAuthPolicy, ImportedIdentity, ImportedSigner};
 use crate::store::{ImportSession, Store};
 
 /// A reader that fails (instead of silently stopping) past the import cap, and skips a
@@ -85,6 +85,18 @@ impl Walk<'_, '_> {
     ) -> Result<(), ImportError> {
         let reader = Reader::new(value, list, index)?;
         match list {
+            "authPolicies" => {
+                let (draft, meta) = reader.auth_policy()?;
+                let draft = draft.validate().map_err(|e| first_error(e, list, index))?;
+                self.session.auth_policy(&ImportedAuthPolicy {
+                    list,
+                    index,
+                    id: meta.id,
+                    created_at: meta.created_at,
+                    updated_at: meta.updated_at,
+                    draft,
+                })?;
+            }
             "identities" => {
                 let (draft, meta) = reader.identity()?;
                 let draft = draft.validate().map_err(|e| first_error(e, list, index))?;
@@ -151,6 +163,7 @@ impl<'de> Visitor<'de> for Document<'_, '_, '_> {
             let list: Option<&'static str> = match key.as_str() {
                 "externalJwtSigners" => Some("externalJwtSigners"),
                 "identities" => Some("identities"),
+                "authPolicies" => Some("authPolicies"),
                 "data" => Some("data"),
                 _ => None,
             };

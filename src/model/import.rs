@@ -1,5 +1,6 @@
 //! Validated records of an import file, ready for the store to apply in one transaction.
 
+use super::auth_policy::AuthPolicyDraft;
 use super::identity::IdentityDraft;
 use super::signer::ValidSigner;
 
@@ -63,6 +64,23 @@ pub struct ImportedSigner {
     pub updated_at: Option<String>,
     /// The validated fields.
     pub signer: ValidSigner,
+}
+
+/// An auth policy from an import file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedAuthPolicy {
+    /// The file's list this record is in.
+    pub list: &'static str,
+    /// Position in that list.
+    pub index: usize,
+    /// The id from the file, already checked with [`check_id`].
+    pub id: Option<String>,
+    /// The creation time from the file.
+    pub created_at: Option<String>,
+    /// The update time from the file.
+    pub updated_at: Option<String>,
+    /// The validated fields.
+    pub draft: AuthPolicyDraft,
 }
 
 /// What an import did, per entity.

@@ -1,7 +1,8 @@
-//! Types and validation for signers and identities. No I/O: everything here is pure so that the
+//! Types and validation for signers, identities and auth policies. No I/O: everything here is pure so that the
 //! store, the CLI, the importer and the forms share one set of rules.
 
 pub mod address;
+pub mod auth_policy;
 pub mod certificate;
 pub mod error;
 pub mod identity;
@@ -10,6 +11,7 @@ pub mod limits;
 pub mod pointer;
 pub mod signer;
 
+pub use auth_policy::{AuthPolicy, AuthPolicyDraft, PolicyRefusal};
 pub use certificate::CertificateDetails;
 pub use error::{FieldError, ValidationErrors};
 pub use identity::{Identity, IdentityDraft, IdentityType};

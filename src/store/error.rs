@@ -24,7 +24,7 @@ pub enum StoreError {
         "{entity} {name} was changed by another session; reload it and apply your change again"
     )]
     Stale {
-        /// `signer` or `identity`.
+        /// `signer`, `identity` or `auth policy`.
         entity: &'static str,
         /// The row's name as read.
         name: String,
@@ -32,11 +32,14 @@ pub enum StoreError {
     /// No row has that id or name.
     #[error("{entity} \"{key}\" not found")]
     NotFound {
-        /// `signer` or `identity`.
+        /// `signer`, `identity` or `auth policy`.
         entity: &'static str,
         /// What was looked up.
         key: String,
     },
+    /// The row is still referenced (or is built in); the message names what refers to it.
+    #[error("{0}")]
+    InUse(String),
     /// The draft broke a rule of the model.
     #[error(transparent)]
     Invalid(#[from] crate::model::ValidationErrors),

@@ -2,14 +2,32 @@
 
 use std::sync::Arc;
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Row, Transaction, params};
 
-use super::audit::{self, AuditRecord};
-use super::signers::map_constraint;
+use super::entity::{self, Entity, map_constraint};
 use super::{Store, StoreError};
 use crate::model::{Identity, IdentityDraft, IdentityType};
 
 const COLUMNS: &str = "id, name, type, is_admin, external_id, auth_policy_id, disabled, created_at, updated_at, version, disabled_until";
+
+impl Entity for Identity {
+    const TABLE: &'static str = "identities";
+    const KIND: &'static str = "identity";
+    const LABEL: &'static str = "identity";
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Identity> {
+        from_row(r)
+    }
+
+    fn name(&self) -> &str {
+        &self.draft.name
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Identity> {
     let kind: String = r.get(2)?;
@@ -31,31 +49,13 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Identity> {
     })
 }
 
-fn query_one(
-    conn: &rusqlite::Connection,
-    filter: &str,
-    value: &str,
-) -> Result<Option<Identity>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM identities WHERE {filter} = ?1");
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([value], from_row)
-        .optional()?)
-}
-
 fn check_conflicts(
     tx: &Transaction<'_>,
     own_id: Option<&str>,
     d: &IdentityDraft,
 ) -> Result<(), StoreError> {
-    let lookup = |column: &str, value: &str| -> Result<Option<String>, StoreError> {
-        Ok(tx
-            .prepare_cached(&format!(
-                "SELECT name FROM identities WHERE {column} = ?1 AND id IS NOT ?2"
-            ))?
-            .query_row(params![value, own_id], |r| r.get(0))
-            .optional()?)
-    };
+    let lookup =
+        |column: &str, value: &str| entity::other_with::<Identity>(tx, own_id, column, value);
     if let Some(other) = lookup("name", &d.name)? {
         return Err(StoreError::Conflict {
             field: "name",
@@ -73,29 +73,6 @@ fn check_conflicts(
     Ok(())
 }
 
-/// Refuses a name equal to another row's id: a `NAME|ID` argument matches the id first, so
-/// such a name would let one row hijack the other's lookups (design §2 "Ids"). (An id equal to
-/// another row's name can only come from an import file; the importer checks that.)
-fn check_name_id_crossing(
-    tx: &Transaction<'_>,
-    own_id: &str,
-    name: &str,
-) -> Result<(), StoreError> {
-    let other: Option<String> = tx
-        .prepare_cached("SELECT name FROM identities WHERE id = ?1 AND id <> ?2")?
-        .query_row(params![name, own_id], |r| r.get(0))
-        .optional()?;
-    match other {
-        Some(other) => Err(StoreError::Conflict {
-            field: "name",
-            message: format!(
-                "\"{name}\" is the id of identity {other}; a name may not equal another identity's id"
-            ),
-        }),
-        None => Ok(()),
-    }
-}
-
 pub(super) fn insert(
     tx: &Transaction<'_>,
     id: &str,
@@ -103,9 +80,9 @@ pub(super) fn insert(
     created_at: &str,
     updated_at: &str,
 ) -> Result<(), StoreError> {
-    check_name_id_crossing(tx, id, &d.name)?;
-    // The constraints find a clash; the query that names the other row runs only then, so
-    // an import pays one index probe per unique column, not two.
+    entity::check_name_id_crossing::<Identity>(tx, id, &d.name)?;
+    // The constraints (the policy's foreign key among them) find a clash; the queries that name
+    // the other row run only then, so an import pays one index probe per column, not two.
     tx.prepare_cached(&format!(
         "INSERT INTO identities ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)"
     ))?
@@ -132,20 +109,36 @@ fn explain_constraint(
     d: &IdentityDraft,
     e: rusqlite::Error,
 ) -> StoreError {
+    if let Err(missing) = super::auth_policies::require_policy(tx, &d.auth_policy_id) {
+        return missing;
+    }
     match check_conflicts(tx, own_id, d) {
         Err(named) => named,
         Ok(()) => map_constraint(e, "identities"),
     }
 }
 
+/// [`overwrite_unchecked`] after checking that the identity's policy exists.
 pub(super) fn overwrite(
     tx: &Transaction<'_>,
     id: &str,
     version: i64,
     d: &IdentityDraft,
 ) -> Result<bool, StoreError> {
+    super::auth_policies::require_policy(tx, &d.auth_policy_id)?;
+    overwrite_unchecked(tx, id, version, d)
+}
+
+/// Writes `d` over identity `id` if it still has `version`; returns false if it moved. The
+/// policy reference is left to the schema (an import checks it at commit).
+pub(super) fn overwrite_unchecked(
+    tx: &Transaction<'_>,
+    id: &str,
+    version: i64,
+    d: &IdentityDraft,
+) -> Result<bool, StoreError> {
     check_conflicts(tx, Some(id), d)?;
-    check_name_id_crossing(tx, id, &d.name)?;
+    entity::check_name_id_crossing::<Identity>(tx, id, &d.name)?;
     let changed = tx
         .prepare_cached(
             "UPDATE identities SET name = ?3, type = ?4, is_admin = ?5, external_id = ?6,
@@ -169,34 +162,18 @@ pub(super) fn overwrite(
     Ok(changed == 1)
 }
 
-pub(super) fn by_id_tx(tx: &Transaction<'_>, id: &str) -> Result<Option<Identity>, StoreError> {
-    query_one(tx, "id", id)
-}
-
 impl Store {
     /// Every identity, ordered by name.
     pub fn list_identities(&self) -> Result<Vec<Identity>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM identities ORDER BY name"))?;
-        let rows = stmt.query_map([], from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        entity::list(&self.conn)
     }
 
     /// Calls `each` with every identity, ordered by name, one row at a time.
     pub fn for_each_identity<E: From<StoreError>>(
         &self,
-        mut each: impl FnMut(Identity) -> Result<(), E>,
+        each: impl FnMut(Identity) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM identities ORDER BY name"))
-            .map_err(StoreError::from)?;
-        let mut rows = stmt.query([]).map_err(StoreError::from)?;
-        while let Some(row) = rows.next().map_err(StoreError::from)? {
-            each(from_row(row).map_err(StoreError::from)?)?;
-        }
-        Ok(())
+        entity::for_each(&self.conn, each)
     }
 
     /// The identity with this id.
@@ -209,12 +186,12 @@ impl Store {
     /// The identity with this id, shared with the lookup cache (the verifier's path).
     pub fn shared_identity_by_id(&self, id: &str) -> Result<Option<Arc<Identity>>, StoreError> {
         self.lookups
-            .identity(&self.conn, false, id, || query_one(&self.conn, "id", id))
+            .identity(&self.conn, false, id, || entity::by_id(&self.conn, id))
     }
 
     /// The identity with this name.
     pub fn identity_by_name(&self, name: &str) -> Result<Option<Identity>, StoreError> {
-        query_one(&self.conn, "name", name)
+        entity::query_one(&self.conn, "name", name)
     }
 
     /// The identity whose external ID is exactly `external_id` (case-sensitive; indexed).
@@ -223,44 +200,18 @@ impl Store {
         external_id: &str,
     ) -> Result<Option<Arc<Identity>>, StoreError> {
         self.lookups.identity(&self.conn, true, external_id, || {
-            query_one(&self.conn, "external_id", external_id)
+            entity::query_one(&self.conn, "external_id", external_id)
         })
     }
 
     /// The identity with id `key`, or else named `key` (the id first, as signers).
     pub fn find_identity(&self, key: &str) -> Result<Identity, StoreError> {
-        match self.identity_by_id(key)? {
-            Some(i) => Ok(i),
-            None => self
-                .identity_by_name(key)?
-                .ok_or_else(|| StoreError::NotFound {
-                    entity: "identity",
-                    key: key.to_string(),
-                }),
-        }
+        entity::find(&self.conn, key)
     }
 
     /// Stores a new identity from a validated draft.
     pub fn create_identity(&mut self, draft: &IdentityDraft) -> Result<Identity, StoreError> {
-        let id = super::new_row_id();
-        let now = super::now();
-        let actor = self.actor();
-        let tx = self.write_tx()?;
-        insert(&tx, &id, draft, &now, &now)?;
-        audit::record(
-            &tx,
-            &actor,
-            AuditRecord {
-                action: "create",
-                entity: "identity",
-                id: &id,
-                name: &draft.name,
-                fields: Vec::new(),
-            },
-        )?;
-        let created = by_id_tx(&tx, &id)?;
-        tx.commit()?;
-        created.ok_or_else(|| StoreError::Corrupt("a created identity vanished".into()))
+        self.create_entity(&draft.name, |tx, id, now| insert(tx, id, draft, now, now))
     }
 
     /// Replaces identity `id`'s fields if it is still at `version`.
@@ -270,60 +221,18 @@ impl Store {
         version: i64,
         draft: &IdentityDraft,
     ) -> Result<Identity, StoreError> {
-        let actor = self.actor();
-        let tx = self.write_tx()?;
-        let before = by_id_tx(&tx, id)?.ok_or_else(|| StoreError::NotFound {
-            entity: "identity",
-            key: id.to_string(),
-        })?;
-        let stale = || StoreError::Stale {
-            entity: "identity",
-            name: before.draft.name.clone(),
-        };
-        if before.version != version {
-            return Err(stale());
-        }
-        let fields = audit::changed_fields(&before.draft, draft);
-        if !overwrite(&tx, id, version, draft)? {
-            return Err(stale());
-        }
-        audit::record(
-            &tx,
-            &actor,
-            AuditRecord {
-                action: "update",
-                entity: "identity",
-                id,
-                name: &draft.name,
-                fields,
-            },
-        )?;
-        let updated = by_id_tx(&tx, id)?;
-        tx.commit()?;
-        updated.ok_or_else(|| StoreError::Corrupt("an updated identity vanished".into()))
+        self.update_entity(
+            id,
+            version,
+            &draft.name,
+            |i: &Identity| &i.draft,
+            draft,
+            |tx| overwrite(tx, id, version, draft),
+        )
     }
 
     /// Deletes identity `id`.
     pub fn delete_identity(&mut self, id: &str) -> Result<(), StoreError> {
-        let actor = self.actor();
-        let tx = self.write_tx()?;
-        let before = by_id_tx(&tx, id)?.ok_or_else(|| StoreError::NotFound {
-            entity: "identity",
-            key: id.to_string(),
-        })?;
-        tx.execute("DELETE FROM identities WHERE id = ?1", [id])?;
-        audit::record(
-            &tx,
-            &actor,
-            AuditRecord {
-                action: "delete",
-                entity: "identity",
-                id,
-                name: &before.draft.name,
-                fields: Vec::new(),
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.delete_entity(id, |_, _: &Identity| Ok(()))
     }
 }

@@ -10,16 +10,21 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, Transaction};
 
 use super::audit::{self, AuditRecord};
-use super::{Store, StoreError, identities, signers};
-use crate::model::import::{ImportCounts, ImportedIdentity, ImportedSigner};
+use super::entity::{self, Entity};
+use super::{Store, StoreError, auth_policies, identities, signers};
+use crate::model::import::{ImportCounts, ImportedAuthPolicy, ImportedIdentity, ImportedSigner};
+use crate::model::{AuthPolicy, Identity, Signer, ValidationErrors};
 
 /// What an import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ImportOutcome {
     /// Signer counts.
     pub signers: ImportCounts,
     /// Identity counts.
     pub identities: ImportCounts,
+    /// Auth policy counts.
+    pub auth_policies: ImportCounts,
 }
 
 /// SQLite's page cache during an import, in KiB.
@@ -43,6 +48,18 @@ pub struct ImportSession<'a> {
     /// row written here, and the error names both.
     written_signers: Written,
     written_identities: Written,
+    written_policies: Written,
+    /// References to rows not (yet) in the database: a record may name a row that comes later
+    /// in the file. Checked once more at commit, where the first still missing is the error.
+    pending: Vec<PendingReference>,
+}
+
+/// A reference an import could not resolve when its record was written.
+struct PendingReference {
+    origin: Origin,
+    field: &'static str,
+    table: &'static str,
+    id: String,
 }
 
 /// The origin of every row an import wrote, in a few bytes a row: new rows (rowids above the
@@ -125,13 +142,19 @@ impl Store {
         let tx = self.write_tx()?;
         // Inserts land all over the id and audit indexes; with SQLite's 2 MiB default cache
         // most of an import's time went to spilling pages to the WAL and reading them back.
-        tx.execute_batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
+        // References are checked at commit, so a record may name one later in the file (the
+        // session names the record itself before SQLite would).
+        tx.execute_batch(&format!(
+            "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA defer_foreign_keys = ON;"
+        ))?;
         Ok(ImportSession {
             actor,
             now: super::now(),
             outcome: ImportOutcome::default(),
             written_signers: Written::start(&tx, "signers")?,
             written_identities: Written::start(&tx, "identities")?,
+            written_policies: Written::start(&tx, "auth_policies")?,
+            pending: Vec::new(),
             tx,
         })
     }
@@ -167,12 +190,8 @@ fn twice(name: &str, first: Origin) -> StoreError {
 
 /// The id a new row gets: the file's (kept as given, design §2) or a fresh UUID. An id the
 /// file gives that another row already has is an error, never silently replaced.
-fn new_id(
-    tx: &Transaction<'_>,
-    table: &str,
-    noun: &str,
-    wanted: &Option<String>,
-) -> Result<String, StoreError> {
+fn new_id<E: Entity>(tx: &Transaction<'_>, wanted: &Option<String>) -> Result<String, StoreError> {
+    let (table, noun) = (E::TABLE, E::LABEL);
     match wanted {
         None => Ok(super::new_row_id()),
         Some(id) => {
@@ -204,6 +223,25 @@ fn new_id(
     }
 }
 
+fn exists(tx: &Transaction<'_>, table: &str, id: &str) -> Result<bool, StoreError> {
+    Ok(tx
+        .prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// One record of an import, whatever its entity: how to compare it with the row of the same
+/// name and how to write it.
+struct Incoming<'r, D> {
+    origin: Origin,
+    name: &'r str,
+    id: &'r Option<String>,
+    created_at: Option<&'r str>,
+    updated_at: Option<&'r str>,
+    draft: &'r D,
+}
+
 impl ImportSession<'_> {
     fn wrap(origin: Origin) -> impl Fn(StoreError) -> StoreError {
         move |e| StoreError::ImportRecord {
@@ -213,40 +251,53 @@ impl ImportSession<'_> {
         }
     }
 
-    /// Creates or updates the signer named like `record`.
-    pub fn signer(&mut self, record: &ImportedSigner) -> Result<(), StoreError> {
-        let origin = Origin {
-            list: record.list,
-            index: record.index,
-        };
+    /// Creates or updates the row named like `incoming`: the one path every entity takes.
+    /// `draft_of` reads a stored row's draft, `overwrite` and `insert` write one.
+    fn apply<E: Entity, D: PartialEq + serde::Serialize>(
+        &mut self,
+        incoming: Incoming<'_, D>,
+        draft_of: impl Fn(&E) -> &D,
+        overwrite: impl FnOnce(&Transaction<'_>, &E) -> Result<bool, StoreError>,
+        insert: impl FnOnce(&Transaction<'_>, &str, &str, &str) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let origin = incoming.origin;
         let wrap = Self::wrap(origin);
-        let valid = &record.signer;
-        let existing = row_named(&self.tx, "signers", &valid.draft.name).map_err(&wrap)?;
+        let (written, counts) = match E::TABLE {
+            "signers" => (&mut self.written_signers, &mut self.outcome.signers),
+            "identities" => (&mut self.written_identities, &mut self.outcome.identities),
+            _ => (&mut self.written_policies, &mut self.outcome.auth_policies),
+        };
+        let existing = row_named(&self.tx, E::TABLE, incoming.name).map_err(&wrap)?;
         let (id, fields) = match existing {
             Some((rowid, id)) => {
-                if let Some(first) = self.written_signers.get(rowid) {
-                    return Err(wrap(twice(&valid.draft.name, first)));
+                if let Some(first) = written.get(rowid) {
+                    return Err(wrap(twice(incoming.name, first)));
                 }
-                self.written_signers.note(rowid, origin);
-                let current = signers::by_id_tx(&self.tx, &id)?
-                    .ok_or_else(|| StoreError::Corrupt("a signer vanished mid-import".into()))?;
-                if current.draft == valid.draft {
-                    self.outcome.signers.unchanged += 1;
+                written.note(rowid, origin);
+                let current = entity::by_id::<E>(&self.tx, &id)?.ok_or_else(|| {
+                    StoreError::Corrupt(format!("a {} vanished mid-import", E::LABEL))
+                })?;
+                if draft_of(&current) == incoming.draft {
+                    counts.unchanged += 1;
                     return Ok(());
                 }
-                let fields = audit::changed_fields(&current.draft, &valid.draft);
-                signers::overwrite(&self.tx, &current.id, current.version, valid).map_err(&wrap)?;
-                self.outcome.signers.updated += 1;
-                (current.id, fields)
+                let fields = audit::changed_fields(draft_of(&current), incoming.draft);
+                if !overwrite(&self.tx, &current).map_err(&wrap)? {
+                    return Err(StoreError::Corrupt(format!(
+                        "a {} moved mid-import",
+                        E::LABEL
+                    )));
+                }
+                counts.updated += 1;
+                (id, fields)
             }
             None => {
-                let id = new_id(&self.tx, "signers", "signer", &record.id).map_err(&wrap)?;
-                let created = record.created_at.as_deref().unwrap_or(&self.now);
-                let updated = record.updated_at.as_deref().unwrap_or(created);
-                signers::insert(&self.tx, &id, valid, created, updated).map_err(&wrap)?;
-                self.written_signers
-                    .note(self.tx.last_insert_rowid(), origin);
-                self.outcome.signers.created += 1;
+                let id = new_id::<E>(&self.tx, incoming.id).map_err(&wrap)?;
+                let created = incoming.created_at.unwrap_or(&self.now);
+                let updated = incoming.updated_at.unwrap_or(created);
+                insert(&self.tx, &id, created, updated).map_err(&wrap)?;
+                written.note(self.tx.last_insert_rowid(), origin);
+                counts.created += 1;
                 (id, Vec::new())
             }
         };
@@ -256,11 +307,51 @@ impl ImportSession<'_> {
             &self.now,
             AuditRecord {
                 action: "import",
-                entity: "signer",
+                entity: E::KIND,
                 id: &id,
-                name: &valid.draft.name,
+                name: incoming.name,
                 fields,
             },
+        )
+    }
+
+    /// Notes a reference to `table` row `id` for the check at commit, unless it exists now.
+    fn refer(
+        &mut self,
+        origin: Origin,
+        field: &'static str,
+        table: &'static str,
+        id: &str,
+    ) -> Result<(), StoreError> {
+        if !exists(&self.tx, table, id)? {
+            self.pending.push(PendingReference {
+                origin,
+                field,
+                table,
+                id: id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Creates or updates the signer named like `record`.
+    pub fn signer(&mut self, record: &ImportedSigner) -> Result<(), StoreError> {
+        let valid = &record.signer;
+        self.apply::<Signer, _>(
+            Incoming {
+                origin: Origin {
+                    list: record.list,
+                    index: record.index,
+                },
+                name: &valid.draft.name,
+                id: &record.id,
+                created_at: record.created_at.as_deref(),
+                updated_at: record.updated_at.as_deref(),
+                draft: &valid.draft,
+            },
+            |s| &s.draft,
+            |tx, current| signers::overwrite(tx, &current.id, current.version, valid),
+            |tx, id, created, updated| signers::insert(tx, id, valid, created, updated),
         )
     }
 
@@ -270,54 +361,95 @@ impl ImportSession<'_> {
             list: record.list,
             index: record.index,
         };
-        let wrap = Self::wrap(origin);
         let draft = &record.draft;
-        let existing = row_named(&self.tx, "identities", &draft.name).map_err(&wrap)?;
-        let (id, fields) = match existing {
-            Some((rowid, id)) => {
-                if let Some(first) = self.written_identities.get(rowid) {
-                    return Err(wrap(twice(&draft.name, first)));
-                }
-                self.written_identities.note(rowid, origin);
-                let current = identities::by_id_tx(&self.tx, &id)?
-                    .ok_or_else(|| StoreError::Corrupt("an identity vanished mid-import".into()))?;
-                if &current.draft == draft {
-                    self.outcome.identities.unchanged += 1;
-                    return Ok(());
-                }
-                let fields = audit::changed_fields(&current.draft, draft);
-                identities::overwrite(&self.tx, &current.id, current.version, draft)
-                    .map_err(&wrap)?;
-                self.outcome.identities.updated += 1;
-                (current.id, fields)
-            }
-            None => {
-                let id = new_id(&self.tx, "identities", "identity", &record.id).map_err(&wrap)?;
-                let created = record.created_at.as_deref().unwrap_or(&self.now);
-                let updated = record.updated_at.as_deref().unwrap_or(created);
-                identities::insert(&self.tx, &id, draft, created, updated).map_err(&wrap)?;
-                self.written_identities
-                    .note(self.tx.last_insert_rowid(), origin);
-                self.outcome.identities.created += 1;
-                (id, Vec::new())
-            }
-        };
-        audit::record_at(
-            &self.tx,
-            &self.actor,
-            &self.now,
-            AuditRecord {
-                action: "import",
-                entity: "identity",
-                id: &id,
+        self.refer(
+            origin,
+            "authPolicyId",
+            "auth_policies",
+            &draft.auth_policy_id,
+        )?;
+        self.apply::<Identity, _>(
+            Incoming {
+                origin,
                 name: &draft.name,
-                fields,
+                id: &record.id,
+                created_at: record.created_at.as_deref(),
+                updated_at: record.updated_at.as_deref(),
+                draft,
             },
+            |i| &i.draft,
+            |tx, current| identities::overwrite_unchecked(tx, &current.id, current.version, draft),
+            |tx, id, created, updated| identities::insert(tx, id, draft, created, updated),
         )
     }
 
-    /// Makes the import permanent and returns what it did.
+    /// Creates or updates the auth policy named like `record`. Its signers may come later
+    /// in the file.
+    pub fn auth_policy(&mut self, record: &ImportedAuthPolicy) -> Result<(), StoreError> {
+        let origin = Origin {
+            list: record.list,
+            index: record.index,
+        };
+        let draft = &record.draft;
+        for id in &draft.primary.ext_jwt.allowed_signers {
+            self.refer(origin, "primary.extJwt.allowedSigners", "signers", id)?;
+        }
+        if let Some(id) = &draft.secondary.require_ext_jwt_signer {
+            self.refer(origin, "secondary.requireExtJwtSigner", "signers", id)?;
+        }
+        self.apply::<AuthPolicy, _>(
+            Incoming {
+                origin,
+                name: &draft.name,
+                id: &record.id,
+                created_at: record.created_at.as_deref(),
+                updated_at: record.updated_at.as_deref(),
+                draft,
+            },
+            |p| &p.draft,
+            |tx, current| {
+                auth_policies::overwrite_unchecked(tx, &current.id, current.version, draft)
+            },
+            |tx, id, created, updated| {
+                auth_policies::insert_unchecked(tx, id, draft, created, updated)
+            },
+        )?;
+        // The built-in policy exists before any import; adopting the file's times for it keeps
+        // export → import → export identical.
+        if record.id.as_deref() == Some(crate::model::signer::DEFAULT_AUTH_POLICY)
+            && let (Some(created), Some(updated)) = (&record.created_at, &record.updated_at)
+        {
+            self.tx
+                .prepare_cached(
+                    "UPDATE auth_policies SET created_at = ?1, updated_at = ?2
+                     WHERE id = 'default' AND name = ?3",
+                )?
+                .execute(rusqlite::params![created, updated, draft.name])?;
+        }
+        Ok(())
+    }
+
+    /// Makes the import permanent and returns what it did; refused (nothing written) when a
+    /// reference still names no row.
     pub fn commit(self) -> Result<ImportOutcome, StoreError> {
+        for pending in &self.pending {
+            if !exists(&self.tx, pending.table, &pending.id)? {
+                let what = if pending.table == "signers" {
+                    "signer"
+                } else {
+                    "auth policy"
+                };
+                let mut errors = ValidationErrors::default();
+                errors.push(
+                    pending.field,
+                    format!(
+                        "no {what} with id \"{}\" in the database or this file",
+                        pending.id
+                    ),
+                );
+                return Err(Self::wrap(pending.origin)(StoreError::Invalid(errors)));
+            }
+        }
         self.tx.commit()?;
         Ok(self.outcome)
     }

@@ -5,6 +5,8 @@
 //! change is written to the audit log in the same transaction.
 
 mod audit;
+mod auth_policies;
+mod entity;
 mod error;
 mod files;
 mod identities;
@@ -14,6 +16,7 @@ mod schema;
 mod signers;
 
 pub use audit::{Actor, AuditEntry};
+pub use auth_policies::PolicyReference;
 pub use error::StoreError;
 pub use import::{ImportOutcome, ImportSession};
 

@@ -134,6 +134,67 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE signers_v3 RENAME TO signers;
     CREATE UNIQUE INDEX signers_kid ON signers (kid) WHERE kid <> '';
     ",
+    // 4: auth policies (design §2), with the built-in `default`; a policy's signers in a join
+    // table so the schema refuses a dangling signer and a delete of one still named; identities
+    // rebuilt so their policy is a real reference. A policy id that identities named before
+    // this (free text then) becomes a policy of its own that allows everything, as `default`:
+    // nothing is lost or silently re-pointed.
+    "
+    CREATE TABLE auth_policies (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+        ext_jwt_allowed INTEGER NOT NULL CHECK (ext_jwt_allowed IN (0, 1)),
+        cert_allowed INTEGER NOT NULL CHECK (cert_allowed IN (0, 1)),
+        cert_allow_expired_certs INTEGER NOT NULL CHECK (cert_allow_expired_certs IN (0, 1)),
+        updb_allowed INTEGER NOT NULL CHECK (updb_allowed IN (0, 1)),
+        updb_require_special_char INTEGER NOT NULL CHECK (updb_require_special_char IN (0, 1)),
+        updb_require_number_char INTEGER NOT NULL CHECK (updb_require_number_char IN (0, 1)),
+        updb_require_mixed_case INTEGER NOT NULL CHECK (updb_require_mixed_case IN (0, 1)),
+        updb_min_password_length INTEGER NOT NULL,
+        updb_max_attempts INTEGER NOT NULL CHECK (updb_max_attempts >= 0),
+        updb_lockout_duration_minutes INTEGER NOT NULL CHECK (updb_lockout_duration_minutes >= 0),
+        require_totp INTEGER NOT NULL CHECK (require_totp IN (0, 1)),
+        require_ext_jwt_signer TEXT REFERENCES signers (id),
+        tags TEXT NOT NULL CHECK (json_valid(tags) AND json_type(tags) = 'object'),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1)
+    ) STRICT;
+    CREATE INDEX auth_policies_secondary ON auth_policies (require_ext_jwt_signer)
+        WHERE require_ext_jwt_signer IS NOT NULL;
+    CREATE TABLE auth_policy_signers (
+        policy_id TEXT NOT NULL REFERENCES auth_policies (id) ON DELETE CASCADE ON UPDATE CASCADE,
+        signer_id TEXT NOT NULL REFERENCES signers (id),
+        position INTEGER NOT NULL,
+        PRIMARY KEY (policy_id, signer_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX auth_policy_signers_signer ON auth_policy_signers (signer_id);
+    INSERT INTO auth_policies VALUES ('default', 'Default', 1, 1, 1, 1, 0, 0, 0, 5, 0, 0, 0,
+        NULL, '{}', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 1);
+    INSERT INTO auth_policies
+        SELECT auth_policy_id,
+               CASE WHEN auth_policy_id = 'Default' THEN 'Default (migrated)' ELSE auth_policy_id END,
+               1, 1, 1, 1, 0, 0, 0, 5, 0, 0, 0, NULL, '{}',
+               strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 1
+        FROM (SELECT DISTINCT auth_policy_id FROM identities WHERE auth_policy_id <> 'default');
+    CREATE TABLE identities_v4 (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+        type TEXT NOT NULL CHECK (type IN ('User', 'Device', 'Service', 'Router', 'Default')),
+        is_admin INTEGER NOT NULL CHECK (is_admin IN (0, 1)),
+        external_id TEXT UNIQUE CHECK (external_id IS NULL OR length(trim(external_id)) > 0),
+        auth_policy_id TEXT NOT NULL REFERENCES auth_policies (id),
+        disabled INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        disabled_until TEXT
+    ) STRICT;
+    INSERT INTO identities_v4 SELECT * FROM identities;
+    DROP TABLE identities;
+    ALTER TABLE identities_v4 RENAME TO identities;
+    CREATE INDEX identities_auth_policy ON identities (auth_policy_id);
+    ",
 ];
 
 /// True when the file is an extjwt database at the current schema version (nothing to migrate).

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
+use rusqlite::{Row, Transaction, params_from_iter};
 
-use super::audit::{self, AuditRecord};
+use super::entity::{self, Entity};
 use super::{Store, StoreError};
 use crate::model::{Signer, SignerDraft, SignerSummary, TargetToken, ValidSigner, format_rfc3339};
 
@@ -14,6 +14,25 @@ const COLUMNS: &str = "id, name, issuer, audience, cert_pem, jwks_endpoint, kid,
     enroll_to_cert_enabled, enroll_to_token_enabled, enroll_name_claims_selector,
     enroll_attribute_claims_selector, enroll_auth_policy_id, tags, common_name, fingerprint,
     not_before, not_after, created_at, updated_at, version";
+
+impl Entity for Signer {
+    const TABLE: &'static str = "signers";
+    const KIND: &'static str = "signer";
+    const LABEL: &'static str = "signer";
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Signer> {
+        from_row(r)
+    }
+
+    fn name(&self) -> &str {
+        &self.draft.name
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
 
 /// Reads a row selected with `COLUMNS`, by position (name lookups cost more than the query).
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Signer> {
@@ -54,18 +73,6 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Signer> {
     })
 }
 
-fn query_one(
-    conn: &rusqlite::Connection,
-    filter: &str,
-    value: &str,
-) -> Result<Option<Signer>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM signers WHERE {filter} = ?1");
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([value], from_row)
-        .optional()?)
-}
-
 /// Refuses a signer whose name, issuer, kid or certificate another signer already has, naming
 /// that signer.
 fn check_conflicts(
@@ -93,13 +100,7 @@ fn check_conflicts(
     ];
     for (field, column, label, value) in checks {
         let Some(value) = value else { continue };
-        let other: Option<String> = tx
-            .prepare_cached(&format!(
-                "SELECT name FROM signers WHERE {column} = ?1 AND id IS NOT ?2"
-            ))?
-            .query_row(params![value, own_id], |r| r.get(0))
-            .optional()?;
-        if let Some(other) = other {
+        if let Some(other) = entity::other_with::<Signer>(tx, own_id, column, value)? {
             return Err(StoreError::Conflict {
                 field,
                 message: format!("a signer with {label} \"{value}\" already exists ({other})"),
@@ -109,57 +110,6 @@ fn check_conflicts(
     Ok(())
 }
 
-/// Maps a constraint failure that slipped past `check_conflicts` (a race with another writer)
-/// to the field it concerns.
-pub(super) fn map_constraint(e: rusqlite::Error, table: &str) -> StoreError {
-    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
-        let text = e.to_string();
-        let prefix = format!("{table}.");
-        if let Some(pos) = text.find(&prefix) {
-            let column = text[pos + prefix.len()..]
-                .split(|c: char| !c.is_alphanumeric() && c != '_')
-                .next()
-                .unwrap_or("");
-            let field = match column {
-                "name" => "name",
-                "issuer" => "issuer",
-                "kid" => "kid",
-                "fingerprint" => "certPem",
-                "external_id" => "externalId",
-                _ => "record",
-            };
-            return StoreError::Conflict {
-                field,
-                message: format!("another session just saved a {table} row with the same {field}"),
-            };
-        }
-    }
-    StoreError::Sqlite(e)
-}
-
-/// Refuses a name equal to another row's id: a `NAME|ID` argument matches the id first, so
-/// such a name would let one row hijack the other's lookups (design §2 "Ids"). (An id equal to
-/// another row's name can only come from an import file; the importer checks that.)
-fn check_name_id_crossing(
-    tx: &Transaction<'_>,
-    own_id: &str,
-    name: &str,
-) -> Result<(), StoreError> {
-    let other: Option<String> = tx
-        .prepare_cached("SELECT name FROM signers WHERE id = ?1 AND id <> ?2")?
-        .query_row(params![name, own_id], |r| r.get(0))
-        .optional()?;
-    match other {
-        Some(other) => Err(StoreError::Conflict {
-            field: "name",
-            message: format!(
-                "\"{name}\" is the id of signer {other}; a name may not equal another signer's id"
-            ),
-        }),
-        None => Ok(()),
-    }
-}
-
 pub(super) fn insert(
     tx: &Transaction<'_>,
     id: &str,
@@ -167,7 +117,7 @@ pub(super) fn insert(
     created_at: &str,
     updated_at: &str,
 ) -> Result<(), StoreError> {
-    check_name_id_crossing(tx, id, &valid.draft.name)?;
+    entity::check_name_id_crossing::<Signer>(tx, id, &valid.draft.name)?;
     // The constraints find a clash; the queries that name the other row run only then.
     let values = std::iter::once(Value::from(id.to_string()))
         .chain(field_values(valid))
@@ -182,7 +132,7 @@ pub(super) fn insert(
     .execute(params_from_iter(values))
     .map_err(|e| match check_conflicts(tx, None, valid) {
         Err(named) => named,
-        Ok(()) => map_constraint(e, "signers"),
+        Ok(()) => entity::map_constraint(e, "signers"),
     })?;
     Ok(())
 }
@@ -231,7 +181,7 @@ pub(super) fn overwrite(
     valid: &ValidSigner,
 ) -> Result<bool, StoreError> {
     check_conflicts(tx, Some(id), valid)?;
-    check_name_id_crossing(tx, id, &valid.draft.name)?;
+    entity::check_name_id_crossing::<Signer>(tx, id, &valid.draft.name)?;
     let values = [Value::from(id.to_string()), Value::from(version)]
         .into_iter()
         .chain(field_values(valid))
@@ -248,39 +198,23 @@ pub(super) fn overwrite(
              WHERE id = ?1 AND version = ?2",
         )?
         .execute(params_from_iter(values))
-        .map_err(|e| map_constraint(e, "signers"))?;
+        .map_err(|e| entity::map_constraint(e, "signers"))?;
     Ok(changed == 1)
-}
-
-pub(super) fn by_id_tx(tx: &Transaction<'_>, id: &str) -> Result<Option<Signer>, StoreError> {
-    query_one(tx, "id", id)
 }
 
 impl Store {
     /// Every signer, ordered by name.
     pub fn list_signers(&self) -> Result<Vec<Signer>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM signers ORDER BY name"))?;
-        let rows = stmt.query_map([], from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        entity::list(&self.conn)
     }
 
     /// Calls `each` with every signer, ordered by name, one row at a time (so listing 100 000
     /// signers does not hold them all in memory).
     pub fn for_each_signer<E: From<StoreError>>(
         &self,
-        mut each: impl FnMut(Signer) -> Result<(), E>,
+        each: impl FnMut(Signer) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM signers ORDER BY name"))
-            .map_err(StoreError::from)?;
-        let mut rows = stmt.query([]).map_err(StoreError::from)?;
-        while let Some(row) = rows.next().map_err(StoreError::from)? {
-            each(from_row(row).map_err(StoreError::from)?)?;
-        }
-        Ok(())
+        entity::for_each(&self.conn, each)
     }
 
     /// Every signer's table columns, ordered by name (no certificate bodies).
@@ -327,56 +261,32 @@ impl Store {
 
     /// The signer with this id.
     pub fn signer_by_id(&self, id: &str) -> Result<Option<Signer>, StoreError> {
-        query_one(&self.conn, "id", id)
+        entity::by_id(&self.conn, id)
     }
 
     /// The signer with this name.
     pub fn signer_by_name(&self, name: &str) -> Result<Option<Signer>, StoreError> {
-        query_one(&self.conn, "name", name)
+        entity::query_one(&self.conn, "name", name)
     }
 
     /// The signer whose issuer is exactly `issuer` (byte for byte, as the controller matches).
     pub fn signer_by_issuer(&self, issuer: &str) -> Result<Option<Arc<Signer>>, StoreError> {
         self.lookups.signer_by_issuer(&self.conn, issuer, || {
-            query_one(&self.conn, "issuer", issuer)
+            entity::query_one(&self.conn, "issuer", issuer)
         })
     }
 
     /// The signer with id `key`, or else named `key` (the id first: a name can never equal
     /// another signer's id, but matching names first would let such a row hijack lookups).
     pub fn find_signer(&self, key: &str) -> Result<Signer, StoreError> {
-        match self.signer_by_id(key)? {
-            Some(s) => Ok(s),
-            None => self
-                .signer_by_name(key)?
-                .ok_or_else(|| StoreError::NotFound {
-                    entity: "signer",
-                    key: key.to_string(),
-                }),
-        }
+        entity::find(&self.conn, key)
     }
 
     /// Stores a new signer and returns it.
     pub fn create_signer(&mut self, valid: &ValidSigner) -> Result<Signer, StoreError> {
-        let id = super::new_row_id();
-        let now = super::now();
-        let actor = self.actor();
-        let tx = self.write_tx()?;
-        insert(&tx, &id, valid, &now, &now)?;
-        audit::record(
-            &tx,
-            &actor,
-            AuditRecord {
-                action: "create",
-                entity: "signer",
-                id: &id,
-                name: &valid.draft.name,
-                fields: Vec::new(),
-            },
-        )?;
-        let created = by_id_tx(&tx, &id)?;
-        tx.commit()?;
-        created.ok_or_else(|| StoreError::Corrupt("a created signer vanished".into()))
+        self.create_entity(&valid.draft.name, |tx, id, now| {
+            insert(tx, id, valid, now, now)
+        })
     }
 
     /// Replaces signer `id`'s fields if it is still at `version`; otherwise `StoreError::Stale`.
@@ -386,62 +296,21 @@ impl Store {
         version: i64,
         valid: &ValidSigner,
     ) -> Result<Signer, StoreError> {
-        let actor = self.actor();
-        let tx = self.write_tx()?;
-        let before = by_id_tx(&tx, id)?.ok_or_else(|| StoreError::NotFound {
-            entity: "signer",
-            key: id.to_string(),
-        })?;
-        if before.version != version {
-            return Err(StoreError::Stale {
-                entity: "signer",
-                name: before.draft.name,
-            });
-        }
-        let fields = audit::changed_fields(&before.draft, &valid.draft);
-        if !overwrite(&tx, id, version, valid)? {
-            return Err(StoreError::Stale {
-                entity: "signer",
-                name: before.draft.name,
-            });
-        }
-        audit::record(
-            &tx,
-            &actor,
-            AuditRecord {
-                action: "update",
-                entity: "signer",
-                id,
-                name: &valid.draft.name,
-                fields,
-            },
-        )?;
-        let updated = by_id_tx(&tx, id)?;
-        tx.commit()?;
-        updated.ok_or_else(|| StoreError::Corrupt("an updated signer vanished".into()))
+        self.update_entity(
+            id,
+            version,
+            &valid.draft.name,
+            |s: &Signer| &s.draft,
+            &valid.draft,
+            |tx| overwrite(tx, id, version, valid),
+        )
     }
 
-    /// Deletes signer `id`.
+    /// Deletes signer `id`, unless an auth policy names it (as the controller's 409, the
+    /// error names the policy and where).
     pub fn delete_signer(&mut self, id: &str) -> Result<(), StoreError> {
-        let actor = self.actor();
-        let tx = self.write_tx()?;
-        let before = by_id_tx(&tx, id)?.ok_or_else(|| StoreError::NotFound {
-            entity: "signer",
-            key: id.to_string(),
-        })?;
-        tx.execute("DELETE FROM signers WHERE id = ?1", [id])?;
-        audit::record(
-            &tx,
-            &actor,
-            AuditRecord {
-                action: "delete",
-                entity: "signer",
-                id,
-                name: &before.draft.name,
-                fields: Vec::new(),
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.delete_entity(id, |tx, signer: &Signer| {
+            super::auth_policies::refuse_if_signer_referenced(tx, signer)
+        })
     }
 }

@@ -20,14 +20,14 @@ pub mod token;
 pub use humantime::{absolute as absolute_time, relative as relative_time};
 pub use jwks::{KeyCache, KeyLookup};
 pub use reason::{Check, CheckOutcome, ClientError, ControllerAnswer, Fix, Reason, Status};
-pub use report::{ClaimRef, IdentityRef, SignerRef, VerifyReport};
+pub use report::{ClaimRef, IdentityRef, PolicyRef, SignerRef, VerifyReport};
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use crate::model::{Identity, Signer, pointer};
+use crate::model::{AuthPolicy, Identity, PolicyRefusal, Signer, pointer};
 use crate::store::{Store, StoreError};
 use keys::{Alg, AlgorithmName, PublicKey};
 use token::ParsedToken;
@@ -105,6 +105,7 @@ struct Context {
     key: Option<KeyResult>,
     claim_value: Option<String>,
     identity: Option<Arc<Identity>>,
+    auth_policy: Option<AuthPolicy>,
 }
 
 impl Context {
@@ -150,6 +151,7 @@ impl<'a> Verifier<'a> {
             key: None,
             claim_value: None,
             identity: None,
+            auth_policy: None,
         };
         for check in Check::ALL {
             let finding = match check {
@@ -165,6 +167,7 @@ impl<'a> Verifier<'a> {
                 Check::Claim => claim(&mut ctx, &mut report),
                 Check::Identity => self.identity(&mut ctx)?,
                 Check::IdentityEnabled => identity_enabled(&ctx),
+                Check::AuthPolicy => self.auth_policy(&mut ctx, &mut report)?,
             };
             report.checks.push(CheckOutcome {
                 check,
@@ -175,6 +178,7 @@ impl<'a> Verifier<'a> {
         }
         report.signer = ctx.signer.as_deref().map(SignerRef::from);
         report.identity = ctx.identity.as_deref().map(IdentityRef::from);
+        report.auth_policy = ctx.auth_policy.as_ref().map(PolicyRef::from);
         if let Some(parsed) = ctx.parsed {
             report.header = Some(parsed.header);
             report.payload = Some(parsed.payload);
@@ -485,6 +489,77 @@ impl<'a> Verifier<'a> {
         };
         ctx.identity = found;
         Ok(finding)
+    }
+
+    /// Check 13: the identity's auth policy allows ext-JWT login from this signer, as the
+    /// controller's `AuthModuleExtJwt.ProcessPrimary`. A required secondary ext-JWT signer does
+    /// not refuse the primary login; it is noted.
+    fn auth_policy(
+        &self,
+        ctx: &mut Context,
+        report: &mut VerifyReport,
+    ) -> Result<Finding, StoreError> {
+        let (Some(signer), Some(identity)) = (&ctx.signer, &ctx.identity) else {
+            return Ok(Finding::skip("no identity"));
+        };
+        let policy_id = &identity.draft.auth_policy_id;
+        let Some(policy) = self.store.auth_policy_by_id(policy_id)? else {
+            // The schema makes this impossible; the controller fails the login the same way.
+            return Ok(Finding::fail(
+                Reason::ExtJwtNotAllowed,
+                format!(
+                    "identity {} names auth policy \"{policy_id}\", which does not exist",
+                    identity.draft.name
+                ),
+            ));
+        };
+        let name = &policy.draft.name;
+        let finding = match policy.draft.admits(&signer.id) {
+            Err(PolicyRefusal::ExtJwtNotAllowed) => Finding::fail(
+                Reason::ExtJwtNotAllowed,
+                format!("auth policy {name} does not allow ext-JWT login"),
+            ),
+            Err(PolicyRefusal::SignerNotAllowed) => Finding::fail(
+                Reason::SignerNotAllowed,
+                format!(
+                    "auth policy {name} allows ext-JWT login only from {}; not from signer {}",
+                    self.signer_names(&policy.draft.primary.ext_jwt.allowed_signers)?,
+                    signer.draft.name
+                ),
+            ),
+            Ok(()) => {
+                let from = if policy.draft.primary.ext_jwt.allowed_signers.is_empty() {
+                    "any signer".to_string()
+                } else {
+                    format!("signer {}", signer.draft.name)
+                };
+                let mut detail = format!("auth policy {name} allows ext-JWT login from {from}");
+                if let Some(second) = &policy.draft.secondary.require_ext_jwt_signer {
+                    let note = format!(
+                        "auth policy {name} also requires a second token from signer {} after this login (secondary ext-JWT)",
+                        self.signer_names(std::slice::from_ref(second))?
+                    );
+                    detail.push_str("; note: ");
+                    detail.push_str(&note);
+                    report.warnings.push(note);
+                }
+                Finding::pass(detail)
+            }
+        };
+        ctx.auth_policy = Some(policy);
+        Ok(finding)
+    }
+
+    /// "okta, azure" for signer ids (an id that names no signer is shown as itself).
+    fn signer_names(&self, ids: &[String]) -> Result<String, StoreError> {
+        let mut names = Vec::with_capacity(ids.len());
+        for id in ids {
+            names.push(match self.store.signer_by_id(id)? {
+                Some(s) => s.draft.name,
+                None => id.clone(),
+            });
+        }
+        Ok(names.join(", "))
     }
 }
 

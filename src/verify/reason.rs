@@ -31,11 +31,13 @@ pub enum Check {
     Identity,
     /// That identity is not disabled.
     IdentityEnabled,
+    /// The identity's auth policy allows ext-JWT login from this signer.
+    AuthPolicy,
 }
 
 impl Check {
     /// Every check, in order: the report is built by walking this list.
-    pub const ALL: [Check; 12] = [
+    pub const ALL: [Check; 13] = [
         Check::Format,
         Check::Signer,
         Check::Enabled,
@@ -48,6 +50,7 @@ impl Check {
         Check::Claim,
         Check::Identity,
         Check::IdentityEnabled,
+        Check::AuthPolicy,
     ];
 
     /// The name used in JSON and on screen.
@@ -65,6 +68,7 @@ impl Check {
             Check::Claim => "claim",
             Check::Identity => "identity",
             Check::IdentityEnabled => "identity-enabled",
+            Check::AuthPolicy => "auth-policy",
         }
     }
 }
@@ -104,12 +108,16 @@ pub enum Reason {
     IdentityNotFound,
     /// Check 12.
     IdentityDisabled,
+    /// Check 13: the policy does not allow ext-JWT primary login.
+    ExtJwtNotAllowed,
+    /// Check 13: the policy's allowed signers do not hold this signer.
+    SignerNotAllowed,
 }
 
 /// Where an admin fixes a rejection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Fix {
-    /// The form to open: `signer` or `identity` (None when no form fixes it).
+    /// The form to open: `signer`, `identity` or `auth-policy` (None when no form fixes it).
     pub form: Option<&'static str>,
     /// The field in that form.
     pub field: Option<&'static str>,
@@ -134,6 +142,8 @@ impl Reason {
             Reason::ClaimInvalid => "claim_invalid",
             Reason::IdentityNotFound => "identity_not_found",
             Reason::IdentityDisabled => "identity_disabled",
+            Reason::ExtJwtNotAllowed => "ext_jwt_not_allowed",
+            Reason::SignerNotAllowed => "signer_not_allowed",
         }
     }
 
@@ -152,6 +162,7 @@ impl Reason {
             Reason::ClaimInvalid => Check::Claim,
             Reason::IdentityNotFound => Check::Identity,
             Reason::IdentityDisabled => Check::IdentityEnabled,
+            Reason::ExtJwtNotAllowed | Reason::SignerNotAllowed => Check::AuthPolicy,
         }
     }
 
@@ -159,14 +170,17 @@ impl Reason {
     /// `authenticator_mod_ext_jwt.go`): a token that does not even parse, names no known and
     /// enabled signer, or maps to no usable identity is "missing" (it is not a candidate);
     /// one that fails the signer's verification is "invalid", or "expired" when only its
-    /// time ran out.
+    /// time ran out. A policy refusal is "missing" too: `ProcessPrimary` skips the candidate
+    /// and, with no expired or invalid one left, answers `NewUnauthorizedPrimaryExtTokenMissing`.
     pub fn client_error(self) -> ClientError {
         match self {
             Reason::Malformed
             | Reason::UnknownIssuer
             | Reason::SignerDisabled
             | Reason::IdentityNotFound
-            | Reason::IdentityDisabled => ClientError::Missing,
+            | Reason::IdentityDisabled
+            | Reason::ExtJwtNotAllowed
+            | Reason::SignerNotAllowed => ClientError::Missing,
             Reason::Expired => ClientError::Expired,
             Reason::UnsupportedAlgorithm
             | Reason::KeyNotFound
@@ -215,6 +229,16 @@ impl Reason {
                 Some("identity"),
                 Some("disabled"),
                 "identity form: turn Disabled off (or clear Disabled until)",
+            ),
+            Reason::ExtJwtNotAllowed => (
+                Some("auth-policy"),
+                Some("primary.extJwt.allowed"),
+                "auth policy form: turn Ext-JWT allowed on, or move the identity to a policy that allows it",
+            ),
+            Reason::SignerNotAllowed => (
+                Some("auth-policy"),
+                Some("primary.extJwt.allowedSigners"),
+                "auth policy form: add this signer to Allowed signers (or empty the list to allow every signer)",
             ),
             Reason::Expired | Reason::NotYetValid => (
                 None,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::reason::{Check, CheckOutcome, ClientError, ControllerAnswer, Reason, Status};
-use crate::model::{Identity, Signer};
+use crate::model::{AuthPolicy, Identity, Signer};
 use crate::text::SafeText;
 
 /// The signer a token bound to.
@@ -51,6 +51,24 @@ impl From<&Identity> for IdentityRef {
     }
 }
 
+/// The auth policy of the identity a token mapped to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyRef {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+}
+
+impl From<&AuthPolicy> for PolicyRef {
+    fn from(p: &AuthPolicy) -> Self {
+        PolicyRef {
+            id: p.id.clone(),
+            name: p.draft.name.clone(),
+        }
+    }
+}
+
 /// The claim the signer reads.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClaimRef {
@@ -71,6 +89,8 @@ pub struct VerifyReport {
     pub signer: Option<SignerRef>,
     /// The identity the claim mapped to.
     pub identity: Option<IdentityRef>,
+    /// The identity's auth policy.
+    pub auth_policy: Option<PolicyRef>,
     /// The claim read.
     pub claim: Option<ClaimRef>,
     /// One outcome per check, in the controller's order.
@@ -162,6 +182,7 @@ impl VerifyReport {
             "signer": self.signer,
             "identity": self.identity,
             "claim": self.claim,
+            "authPolicy": self.auth_policy,
             "header": self.header,
             "payload": self.payload,
             "checks": self.checks,

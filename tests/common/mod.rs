@@ -154,6 +154,31 @@ impl TempDb {
         String::from_utf8(out.stdout).expect("utf8")
     }
 
+    /// Runs a command that must fail: exit 2, one line on stderr holding `needle` (the field
+    /// or the reason), and the database unchanged. Returns the error line.
+    pub fn refused(&self, args: &[&str], needle: &str) -> String {
+        let before = self.export();
+        let out = self.cmd().args(args).output().expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: expected exit 2, stderr: {stderr}"
+        );
+        assert_eq!(
+            stderr.trim_end().lines().count(),
+            1,
+            "{args:?}: not one line: {stderr}"
+        );
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(needle),
+            "{args:?}: error does not say {needle}: {stderr}"
+        );
+        assert_eq!(self.export(), before, "{args:?} changed the database");
+        stderr
+    }
+
     /// Runs the binary and parses its stdout as JSON.
     pub fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args)).expect("json output")

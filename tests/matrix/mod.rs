@@ -5,7 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use extjwt::model::{IdentityDraft, SignerDraft};
+use extjwt::model::{AuthPolicyDraft, IdentityDraft, SignerDraft};
 use extjwt::store::Store;
 use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
@@ -92,9 +92,27 @@ pub fn fixture() -> Fixture {
             ..signer("byid", "https://byid.idp", &f.byid, Some("id-1"), "/sub")
         },
     ];
+    let mut ids = std::collections::HashMap::new();
     for d in drafts {
-        store.create_signer(&d.validate().unwrap()).unwrap();
+        let created = store.create_signer(&d.validate().unwrap()).unwrap();
+        ids.insert(created.draft.name.clone(), created.id);
     }
+    // Check 13's policies: ext-JWT off; only the p256 signer; a secondary ext-JWT signer.
+    let mut policy = |name: &str, edit: &dyn Fn(&mut AuthPolicyDraft)| {
+        let mut d = AuthPolicyDraft {
+            name: name.into(),
+            ..AuthPolicyDraft::default()
+        };
+        edit(&mut d);
+        store.create_auth_policy(&d.validate().unwrap()).unwrap().id
+    };
+    let no_ext_jwt = policy("no-ext-jwt", &|d| d.primary.ext_jwt.allowed = false);
+    let only_p256 = policy("only-p256", &|d| {
+        d.primary.ext_jwt.allowed_signers = vec![ids["p256"].clone()]
+    });
+    let second = policy("second-factor", &|d| {
+        d.secondary.require_ext_jwt_signer = Some(ids["p384"].clone())
+    });
     let identity = |name: &str, ext: Option<&str>, disabled: bool| IdentityDraft {
         name: name.into(),
         external_id: ext.map(str::to_string),
@@ -110,6 +128,14 @@ pub fn fixture() -> Fixture {
     let carol = store
         .create_identity(&identity("carol", None, false))
         .unwrap();
+    for (name, policy_id) in [("dave", no_ext_jwt), ("erin", only_p256), ("frank", second)] {
+        store
+            .create_identity(&IdentityDraft {
+                auth_policy_id: policy_id,
+                ..identity(name, Some(&format!("{name}@example.com")), false)
+            })
+            .unwrap();
+    }
     Fixture {
         carol_id: carol.id,
         ..f
@@ -557,6 +583,74 @@ pub fn rows(f: &Fixture) -> Vec<Row> {
             Algorithm::ES256,
             Some("id-1"),
             &with("https://byid.idp", json!({"sub": f.carol_id})),
+        ),
+        0,
+        None,
+        None,
+    );
+    let as_user = |key: &TestKey, alg, kid: Option<&str>, iss: &str, email: &str| {
+        key.mint(alg, kid, &with(iss, json!({ "email": email })))
+    };
+    row(
+        "auth policy: the Default policy allows every signer",
+        as_user(
+            &f.rsa,
+            Algorithm::RS256,
+            Some("rsa-1"),
+            "https://rsa.idp",
+            "alice@example.com",
+        ),
+        0,
+        None,
+        None,
+    );
+    row(
+        "auth policy: ext-JWT login not allowed",
+        as_user(
+            &f.rsa,
+            Algorithm::RS256,
+            Some("rsa-1"),
+            "https://rsa.idp",
+            "dave@example.com",
+        ),
+        0,
+        Some("ext_jwt_not_allowed"),
+        Some("auth-policy"),
+    );
+    row(
+        "auth policy: allowed signers without this signer",
+        as_user(
+            &f.rsa,
+            Algorithm::RS256,
+            Some("rsa-1"),
+            "https://rsa.idp",
+            "erin@example.com",
+        ),
+        0,
+        Some("signer_not_allowed"),
+        Some("auth-policy"),
+    );
+    row(
+        "auth policy: allowed signers with this signer",
+        as_user(
+            &f.p256,
+            Algorithm::ES256,
+            Some(&f.p256.fingerprint()),
+            "https://p256.idp",
+            "erin@example.com",
+        ),
+        0,
+        None,
+        None,
+    );
+    row(
+        "auth policy: a secondary ext-JWT signer passes with a note",
+        as_user(
+            &f.rsa,
+            Algorithm::RS256,
+            Some("rsa-1"),
+            "https://rsa.idp",
+            "frank@example.com",
         ),
         0,
         None,
