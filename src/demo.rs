@@ -48,7 +48,8 @@ fn asset(name: &str) -> Result<&'static str> {
 pub struct Demo {
     /// The store over the demo database.
     pub store: Store,
-    /// `(label, token)` pairs: valid, expired, wrong audience, unknown identity.
+    /// `(label, token)` pairs: valid, expired, wrong audience, unknown identity, refused by an
+    /// auth policy.
     pub tokens: Vec<(String, String)>,
     _file: tempfile::TempPath,
 }
@@ -148,6 +149,15 @@ pub fn sample_tokens() -> Result<Vec<(String, String)>> {
             "unknown identity (zoe@example.com)".into(),
             mint(&base(
                 "zoe@example.com",
+                "api://openziti",
+                now - 60,
+                now + 3600,
+            ))?,
+        ),
+        (
+            "refused by auth policy Contractors (frank, Entra only)".into(),
+            mint(&base(
+                "frank@contractor.demo",
                 "api://openziti",
                 now - 60,
                 now + 3600,

@@ -184,7 +184,7 @@ fn pasted_token_in_the_demo_maps_to_its_identity_and_turns_valid_once_the_identi
     term.wait_for("VALID → identity alice (externalId alice@example.com) via signer okta");
     term.send("o");
     term.wait_for("Identities");
-    term.wait_for("6 identities");
+    term.wait_for("7 identities");
     assert!(
         row_is_selected(&term, "alice@example.com"),
         "alice is selected:\n{}",
@@ -328,4 +328,54 @@ fn mouse_off_in_the_config_or_by_flag_leaves_mouse_capture_off() {
         term.send("q");
         assert!(term.wait_exit(Duration::from_secs(5)).is_some());
     }
+}
+
+#[test]
+fn a_policy_made_in_the_form_and_given_to_alice_refuses_her_okta_token() {
+    let mut term = Pty::spawn(&["--demo"], &[], 120, 40);
+    term.wait_for("DEMO");
+    term.send("3");
+    term.wait_for("VALID → identity alice");
+    // Tab 4: a new policy that allows only the entra signer, picked from the list.
+    term.send("4");
+    term.wait_for("Contractors");
+    term.send("n");
+    term.wait_for("New auth policy");
+    term.type_text("Entra only");
+    term.send(TAB); // Ext-JWT allowed
+    term.send(TAB); // Allowed signers: adfs, entra, keycloak, legacy-idp, okta
+    term.wait_for("[ ] entra");
+    term.send(RIGHT);
+    term.send(" ");
+    term.wait_for("[x] entra");
+    term.send(CTRL_S);
+    term.wait_for("Created auth policy Entra only");
+    // Alice moves to it, chosen from the identity form's policy picker.
+    term.send("2");
+    term.send("/");
+    term.type_text("alice");
+    term.send(ENTER);
+    term.send("e");
+    term.wait_for("Edit identity alice");
+    for _ in 0..6 {
+        term.send(TAB);
+    }
+    term.wait_for("Default");
+    term.send(RIGHT); // Contractors, Default, Entra only
+    term.wait_for("Entra only");
+    term.send(CTRL_S);
+    term.wait_for("Saved identity alice");
+    // The okta token she had is now refused by check 13, and the pane can jump to the policy.
+    term.send("3");
+    term.wait_for("REJECTED (signer_not_allowed)");
+    term.wait_for("client got 401 error=missing");
+    term.send("p");
+    term.wait_for("Auth Policies");
+    assert!(
+        row_is_selected(&term, "Entra only"),
+        "the policy is selected:\n{}",
+        term.screen()
+    );
+    term.send("q");
+    assert_eq!(term.wait_exit(Duration::from_secs(10)), Some(0));
 }

@@ -588,3 +588,89 @@ fn every_context_stack_the_console_uses_is_known_to_the_keymap() {
         check(&mut app, keys);
     }
 }
+
+#[test]
+fn auth_policies_tab_detail_and_form() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "4");
+    assert_eq!(app.tab(), Tab::AuthPolicies);
+    snap("auth_policies_table", &mut app);
+    let shown = screen(&mut app, 160, 40);
+    for cell in [
+        "Contractors",
+        "okta, adfs",
+        "TOTP",
+        "any",
+        "✗ no",
+        "3 auth policies",
+    ] {
+        assert!(shown.contains(cell), "{cell}: {shown}");
+    }
+    // Rows by name: Contractors, Default, No ext-JWT.
+    assert_eq!(app.selected_id(Entity::AuthPolicy), Some(CONTRACTORS_ID));
+    press(&mut app, "Enter");
+    snap("auth_policy_detail", &mut app);
+    let detail = screen(&mut app, 160, 40);
+    assert!(detail.contains("Identities on this policy (1)"), "{detail}");
+    assert!(detail.contains("  bob"), "{detail}");
+    press(&mut app, "e");
+    snap("auth_policy_form", &mut app);
+    let form = screen(&mut app, 160, 40);
+    assert!(
+        form.contains("[x] adfs") && form.contains("[ ] keycloak") && form.contains("[x] okta"),
+        "signers are chosen from the store: {form}"
+    );
+    // Untick okta (the cursor starts on adfs) and save: only adfs is left.
+    for key in ["Tab", "Tab", "Right", "Right", "Right", "Space", "C-s"] {
+        press(&mut app, key);
+    }
+    let saved = app.store().find_auth_policy("Contractors").unwrap();
+    assert_eq!(
+        saved.draft.primary.ext_jwt.allowed_signers,
+        vec![ADFS_ID.to_string()]
+    );
+    assert!(
+        saved.draft.secondary.require_totp,
+        "fields not in view are kept"
+    );
+}
+
+#[test]
+fn deleting_a_used_policy_or_a_named_signer_is_refused_in_the_status_line() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "4");
+    press(&mut app, "d");
+    press(&mut app, "y");
+    let message = app.message().unwrap();
+    assert!(message.is_error, "{message:?}");
+    assert_eq!(
+        message.text,
+        "auth policy Contractors is used by 1 identity; move it to another policy first"
+    );
+    assert!(app.store().find_auth_policy("Contractors").is_ok());
+    // Signers tab: okta is named by Contractors; its detail says so.
+    press(&mut app, "1");
+    press(&mut app, "/");
+    type_text(&mut app, "okta");
+    press(&mut app, "Enter");
+    press(&mut app, "Enter");
+    let detail = screen(&mut app, 160, 40);
+    assert!(
+        detail.contains("Contractors") && detail.contains("(allowed signers)"),
+        "{detail}"
+    );
+    press(&mut app, "Esc");
+    press(&mut app, "d");
+    press(&mut app, "y");
+    assert!(
+        app.message()
+            .unwrap()
+            .text
+            .starts_with("signer okta is used by auth policy Contractors"),
+        "{:?}",
+        app.message()
+    );
+    assert!(app.store().find_signer("okta").is_ok());
+}

@@ -286,8 +286,14 @@ fn demo_opens_with_a_valid_token_and_the_help_lists_the_others() {
         app.verdict_text()
     );
     press(&mut app, "?");
-    let help = screen(&mut app, 160, 40);
-    for label in ["expired 3 days ago", "wrong audience", "unknown identity"] {
+    // Five tokens of ~6 lines each: a tall terminal shows them all at once.
+    let help = screen(&mut app, 200, 60);
+    for label in [
+        "expired 3 days ago",
+        "wrong audience",
+        "unknown identity",
+        "auth policy Contractors",
+    ] {
         assert!(labels.iter().any(|l| l.contains(label)), "{labels:?}");
     }
     assert!(help.contains("Demo tokens: copy one"), "{help}");
@@ -299,6 +305,7 @@ fn demo_opens_with_a_valid_token_and_the_help_lists_the_others() {
         (1, "expired"),
         (2, "audience_mismatch"),
         (3, "identity_not_found"),
+        (4, "signer_not_allowed"),
     ] {
         press(&mut app, "Esc");
         press(&mut app, "c");

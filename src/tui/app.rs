@@ -4,16 +4,17 @@
 
 use chrono::{DateTime, Utc};
 
+pub use super::entity::Entity;
+use super::entity::{EntityScreen, EntityTable, TableView};
 use super::form::Form;
 use super::keymap::{Action, Context};
-use super::table::{CellContext, TableModel};
+use super::table::CellContext;
 use super::theme::Theme;
 use super::verify_pane::VerifyPane;
-use super::{identities, signers};
-use crate::model::{Identity, SignerSummary};
+use super::{auth_policies, identities, signers};
 use crate::store::{Store, StoreError};
 
-/// The tabs, in order.
+/// The tabs, in order: what a tab shows is an entity's table or the Verify pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     /// 1: JWT Signers.
@@ -22,37 +23,40 @@ pub enum Tab {
     Identities,
     /// 3: Verify.
     Verify,
+    /// 4: Auth Policies.
+    AuthPolicies,
 }
 
 impl Tab {
     /// Every tab with its title.
-    pub const ALL: [(Tab, &'static str); 3] = [
+    pub const ALL: [(Tab, &'static str); 4] = [
         (Tab::Signers, "JWT Signers"),
         (Tab::Identities, "Identities"),
         (Tab::Verify, "Verify"),
+        (Tab::AuthPolicies, "Auth Policies"),
     ];
 
     fn index(self) -> usize {
         Tab::ALL.iter().position(|(t, _)| *t == self).unwrap_or(0)
     }
-}
 
-/// Which kind of row a table, form or detail view is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entity {
-    /// A signer.
-    Signer,
-    /// An identity.
-    Identity,
-}
-
-impl Entity {
-    /// "signer" or "identity".
-    pub fn noun(self) -> &'static str {
+    /// The entity whose table the tab shows (none for Verify).
+    pub fn entity(self) -> Option<Entity> {
         match self {
-            Entity::Signer => "signer",
-            Entity::Identity => "identity",
+            Tab::Signers => Some(Entity::Signer),
+            Tab::Identities => Some(Entity::Identity),
+            Tab::AuthPolicies => Some(Entity::AuthPolicy),
+            Tab::Verify => None,
         }
+    }
+
+    /// The tab showing `entity`'s table.
+    pub fn of(entity: Entity) -> Tab {
+        Tab::ALL
+            .iter()
+            .map(|(t, _)| *t)
+            .find(|t| t.entity() == Some(entity))
+            .unwrap_or(Tab::Signers)
     }
 }
 
@@ -161,8 +165,8 @@ pub struct App {
     pub(super) store: Store,
     pub(super) options: AppOptions,
     pub(super) tab: Tab,
-    pub(super) signers: TableModel<SignerSummary>,
-    pub(super) identities: TableModel<Identity>,
+    /// One entity table per [`Entity`], in [`Entity::ALL`] order.
+    pub(super) screens: [Box<dyn EntityScreen>; 3],
     pub(super) verify: VerifyPane,
     pub(super) filtering: bool,
     pub(super) detail: Option<DetailState>,
@@ -184,12 +188,11 @@ impl App {
             store,
             options,
             tab: Tab::Signers,
-            signers: TableModel::new(&signers::COLUMNS, signers::ID_COLUMN, ("signer", "signers")),
-            identities: TableModel::new(
-                &identities::COLUMNS,
-                identities::ID_COLUMN,
-                ("identity", "identities"),
-            ),
+            screens: [
+                Box::new(EntityTable::<signers::Signers>::new()),
+                Box::new(EntityTable::<identities::Identities>::new()),
+                Box::new(EntityTable::<auth_policies::AuthPolicies>::new()),
+            ],
             verify,
             filtering: false,
             detail: None,
@@ -202,6 +205,12 @@ impl App {
             effects: Vec::new(),
             fixed_now: None,
         };
+        debug_assert!(
+            Entity::ALL
+                .iter()
+                .all(|e| app.screens[e.index()].entity() == *e),
+            "one screen per entity, in Entity::ALL order"
+        );
         app.reload()?;
         if app.options.demo {
             app.info("Demo database: changes are thrown away on exit. Press 3 to verify a demo token, ? for help.");
@@ -258,10 +267,15 @@ impl App {
 
     /// The selected id of a table.
     pub fn selected_id(&self, entity: Entity) -> Option<&str> {
-        match entity {
-            Entity::Signer => self.signers.selected_id(),
-            Entity::Identity => self.identities.selected_id(),
-        }
+        self.screen(entity).table().selected_id()
+    }
+
+    pub(super) fn screen(&self, entity: Entity) -> &dyn EntityScreen {
+        &*self.screens[entity.index()]
+    }
+
+    pub(super) fn screen_mut(&mut self, entity: Entity) -> &mut dyn EntityScreen {
+        &mut *self.screens[entity.index()]
     }
 
     pub(super) fn info(&mut self, text: impl Into<String>) {
@@ -278,19 +292,12 @@ impl App {
         });
     }
 
-    /// Reloads both tables from the store, keeping selections.
+    /// Reloads every table from the store, keeping selections.
     pub fn reload(&mut self) -> Result<(), StoreError> {
         let ctx = CellContext { now: self.now() };
-        // Streamed into table rows: 100 000 signers never sit in memory twice.
-        let mut rows = Vec::new();
-        let table = &self.signers;
-        self.store.for_each_signer_summary(|s| {
-            rows.push(table.row(&s, &ctx));
-            Ok::<(), StoreError>(())
-        })?;
-        self.signers.set_rows(rows);
-        let identities = self.store.list_identities()?;
-        self.identities.set_items(&identities, &ctx);
+        for screen in &mut self.screens {
+            screen.reload(&self.store, &ctx)?;
+        }
         if let Some((entity, id, check)) = self
             .detail
             .as_ref()
@@ -333,19 +340,19 @@ impl App {
         } else if self.filtering {
             vec![Context::Filter]
         } else if let Some(detail) = &self.detail {
-            if detail.entity == Entity::Signer {
-                vec![Context::Detail, Context::Signers, Context::Global]
-            } else {
-                vec![Context::Detail, Context::Global]
-            }
-        } else if self.tab == Tab::Verify && self.verify.editing {
+            let mut contexts = vec![Context::Detail];
+            contexts.extend(self.screen(detail.entity).contexts());
+            contexts.push(Context::Global);
+            contexts
+        } else if let Some(entity) = self.tab.entity() {
+            let mut contexts = vec![Context::Table];
+            contexts.extend(self.screen(entity).contexts());
+            contexts.push(Context::Global);
+            contexts
+        } else if self.verify.editing {
             vec![Context::VerifyEdit]
-        } else if self.tab == Tab::Verify {
-            vec![Context::Verify, Context::Global]
-        } else if self.tab == Tab::Signers {
-            vec![Context::Table, Context::Signers, Context::Global]
         } else {
-            vec![Context::Table, Context::Global]
+            vec![Context::Verify, Context::Global]
         }
     }
 
@@ -363,19 +370,18 @@ impl App {
         if let Some(d) = &self.detail {
             return Some(d.entity);
         }
-        match self.tab {
-            Tab::Signers => Some(Entity::Signer),
-            Tab::Identities => Some(Entity::Identity),
-            Tab::Verify => None,
-        }
+        self.tab.entity()
     }
 
-    fn table_mut(&mut self) -> Option<&mut dyn TableOps> {
-        match self.tab {
-            Tab::Signers => Some(&mut self.signers),
-            Tab::Identities => Some(&mut self.identities),
-            Tab::Verify => None,
-        }
+    /// The current tab's table, if it shows one.
+    pub(super) fn table_mut(&mut self) -> Option<&mut dyn TableView> {
+        let entity = self.tab.entity()?;
+        Some(self.screen_mut(entity).table_mut())
+    }
+
+    /// The current tab's table, if it shows one.
+    pub(super) fn table(&self) -> Option<&dyn TableView> {
+        self.tab.entity().map(|e| self.screen(e).table())
     }
 
     /// Carries out one action.
@@ -395,8 +401,10 @@ impl App {
                 self.help = !self.help;
                 self.help_scroll = 0;
             }
-            Action::NextTab => self.switch_tab((self.tab.index() + 1) % 3),
-            Action::PrevTab => self.switch_tab((self.tab.index() + 2) % 3),
+            Action::NextTab => self.switch_tab((self.tab.index() + 1) % Tab::ALL.len()),
+            Action::PrevTab => {
+                self.switch_tab((self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len())
+            }
             Action::GoTab(n) => self.switch_tab(n.saturating_sub(1) as usize),
             Action::Up => self.scroll(-1),
             Action::Down => self.scroll(1),
@@ -447,6 +455,7 @@ impl App {
             Action::Cancel => self.confirm = None,
             Action::JumpSigner => self.jump_from_verdict(Entity::Signer),
             Action::JumpIdentity => self.jump_from_verdict(Entity::Identity),
+            Action::JumpPolicy => self.jump_from_verdict(Entity::AuthPolicy),
             Action::CopyReport => {
                 if let Some(json) = self.verify.report_json() {
                     self.effects.push(Effect::Copy(json));
@@ -475,16 +484,15 @@ impl App {
     }
 
     fn switch_tab(&mut self, index: usize) {
-        self.tab = Tab::ALL[index.min(2)].0;
+        self.tab = Tab::ALL[index.min(Tab::ALL.len() - 1)].0;
         self.detail = None;
         self.filtering = false;
     }
 
     fn page_size(&self) -> usize {
-        match self.tab {
-            Tab::Identities => self.identities.page_size(),
-            _ => self.signers.page_size(),
-        }
+        self.table()
+            .unwrap_or_else(|| self.screen(Entity::Signer).table())
+            .page_size()
     }
 
     fn scroll(&mut self, delta: isize) {
@@ -563,21 +571,14 @@ impl App {
     }
 
     fn jump_from_verdict(&mut self, entity: Entity) {
-        let id = match entity {
-            Entity::Signer => self.verify.signer_id(),
-            Entity::Identity => self.verify.identity_id(),
-        };
-        let Some(id) = id else {
+        let Some(id) = self.verify.bound_id(entity) else {
             self.error(format!("The token maps to no {}", entity.noun()));
             return;
         };
-        let (tab, table): (Tab, &mut dyn TableOps) = match entity {
-            Entity::Signer => (Tab::Signers, &mut self.signers),
-            Entity::Identity => (Tab::Identities, &mut self.identities),
-        };
-        table.clear_filter();
-        table.select(&id);
-        self.tab = tab;
+        let table = self.screen_mut(entity).table_mut();
+        table.set_filter("");
+        table.select_id(&id);
+        self.tab = Tab::of(entity);
         self.detail = None;
     }
 
@@ -614,40 +615,5 @@ impl App {
     /// Advances the spinner while a fetch is pending; true when a redraw is due.
     pub fn tick(&mut self) -> bool {
         self.verify.tick()
-    }
-}
-
-/// What the app needs of a table regardless of its row type.
-trait TableOps {
-    fn move_by(&mut self, delta: isize);
-    fn home(&mut self);
-    fn end(&mut self);
-    fn sort_next(&mut self);
-    fn sort_reverse(&mut self);
-    fn clear_filter(&mut self);
-    fn select(&mut self, id: &str);
-}
-
-impl<T> TableOps for TableModel<T> {
-    fn move_by(&mut self, delta: isize) {
-        TableModel::move_by(self, delta)
-    }
-    fn home(&mut self) {
-        TableModel::home(self)
-    }
-    fn end(&mut self) {
-        TableModel::end(self)
-    }
-    fn sort_next(&mut self) {
-        TableModel::sort_next(self)
-    }
-    fn sort_reverse(&mut self) {
-        TableModel::sort_reverse(self)
-    }
-    fn clear_filter(&mut self) {
-        self.set_filter("")
-    }
-    fn select(&mut self, id: &str) {
-        self.select_id(id);
     }
 }

@@ -4,8 +4,8 @@
 use ratatui::text::{Line, Span};
 
 use super::app::{App, Entity};
+use super::entity::DetailContext;
 use super::theme::untrusted_styled;
-use super::{identities, signers};
 use crate::verify::doctor::{self, Severity};
 
 impl App {
@@ -21,31 +21,22 @@ impl App {
                 format!("{} by {who} at {}", e.action, e.at)
             })
         });
-        match entity {
-            Entity::Signer => match self.store.signer_by_id(id) {
-                Ok(Some(s)) => (
-                    format!(" Signer {} ", s.draft.name),
-                    signers::detail_lines(&s, self.now(), &theme, last_change),
-                ),
-                _ => (
-                    " Signer ".to_string(),
-                    vec![Line::from("This signer no longer exists.")],
-                ),
-            },
-            Entity::Identity => match self.store.identity_by_id(id) {
-                Ok(Some(i)) => {
-                    let all = self.store.list_signers().unwrap_or_default();
-                    (
-                        format!(" Identity {} ", i.draft.name),
-                        identities::detail_lines(&i, &all, &theme, last_change),
-                    )
-                }
-                _ => (
-                    " Identity ".to_string(),
-                    vec![Line::from("This identity no longer exists.")],
-                ),
-            },
-        }
+        let ctx = DetailContext {
+            theme: &theme,
+            now: self.now(),
+            last_change,
+        };
+        self.screen(entity)
+            .detail(&self.store, id, &ctx)
+            .unwrap_or_else(|| {
+                (
+                    format!(" {} ", entity.noun()),
+                    vec![Line::from(format!(
+                        "This {} no longer exists.",
+                        entity.noun()
+                    ))],
+                )
+            })
     }
 
     /// The title and lines of the doctor's view of signer `id`: a summary, then each finding,

@@ -2,7 +2,7 @@
 //! guards deletes and discarded changes. The store does the writing and the model the checking.
 
 use super::app::{App, Confirmation, Entity, FormState, Pending};
-use super::{identities, signers};
+use super::entity::SaveFailure;
 use crate::store::StoreError;
 
 impl App {
@@ -22,20 +22,16 @@ impl App {
         let Some(entity) = self.current_entity() else {
             return;
         };
-        let form = match entity {
-            Entity::Signer => {
-                signers::form_for("New signer".into(), &crate::model::SignerDraft::default())
+        match self.screen(entity).new_form(&self.store) {
+            Ok(form) => {
+                self.form = Some(FormState {
+                    form,
+                    entity,
+                    editing: None,
+                })
             }
-            Entity::Identity => identities::form_for(
-                "New identity".into(),
-                &crate::model::IdentityDraft::default(),
-            ),
-        };
-        self.form = Some(FormState {
-            form,
-            entity,
-            editing: None,
-        });
+            Err(e) => self.error(e.to_string()),
+        }
     }
 
     pub(super) fn open_edit_form(&mut self) {
@@ -53,27 +49,11 @@ impl App {
     }
 
     pub(super) fn edit_form(&self, entity: Entity, id: &str) -> Result<FormState, StoreError> {
-        let not_found = || StoreError::NotFound {
-            entity: entity.noun(),
-            key: id.to_string(),
-        };
-        Ok(match entity {
-            Entity::Signer => {
-                let s = self.store.signer_by_id(id)?.ok_or_else(not_found)?;
-                FormState {
-                    form: signers::form_for(format!("Edit signer {}", s.draft.name), &s.draft),
-                    entity,
-                    editing: Some((s.id, s.version)),
-                }
-            }
-            Entity::Identity => {
-                let i = self.store.identity_by_id(id)?.ok_or_else(not_found)?;
-                FormState {
-                    form: identities::form_for(format!("Edit identity {}", i.draft.name), &i.draft),
-                    entity,
-                    editing: Some((i.id, i.version)),
-                }
-            }
+        let (form, version) = self.screen(entity).edit_form(&self.store, id)?;
+        Ok(FormState {
+            form,
+            entity,
+            editing: Some((id.to_string(), version)),
         })
     }
 
@@ -85,18 +65,8 @@ impl App {
             return;
         };
         let Some(id) = self.target_id() else { return };
-        let question = match entity {
-            Entity::Signer => match self.store.signer_by_id(&id) {
-                Ok(Some(s)) => format!("Delete signer {} ({})?", s.draft.name, s.draft.issuer),
-                _ => return,
-            },
-            Entity::Identity => match self.store.identity_by_id(&id) {
-                Ok(Some(i)) => match &i.draft.external_id {
-                    Some(x) => format!("Delete identity {} (external ID {x})?", i.draft.name),
-                    None => format!("Delete identity {}?", i.draft.name),
-                },
-                _ => return,
-            },
+        let Some(question) = self.screen(entity).delete_question(&self.store, &id) else {
+            return;
         };
         self.confirm = Some(Confirmation {
             question,
@@ -110,10 +80,7 @@ impl App {
         };
         match confirmation.pending {
             Pending::Delete(entity, id) => {
-                let result = match entity {
-                    Entity::Signer => self.store.delete_signer(&id),
-                    Entity::Identity => self.store.delete_identity(&id),
-                };
+                let result = self.screens[entity.index()].delete(&mut self.store, &id);
                 match result {
                     Ok(()) => {
                         self.detail = None;
@@ -151,38 +118,9 @@ impl App {
     pub(super) fn save_form(&mut self) {
         let Some(state) = &mut self.form else { return };
         state.form.banner = None;
-        let result: Result<(String, String), SaveFailure> = match state.entity {
-            Entity::Signer => match signers::draft_from(&state.form) {
-                Err(errors) => Err(SaveFailure::Fields(errors)),
-                Ok(draft) => match draft.validate() {
-                    Err(errors) => Err(SaveFailure::Fields(
-                        errors
-                            .0
-                            .into_iter()
-                            .map(|e| (signers::form_key(e.field, &state.form), e.message))
-                            .collect(),
-                    )),
-                    Ok(valid) => match &state.editing {
-                        None => self.store.create_signer(&valid),
-                        Some((id, version)) => self.store.update_signer(id, *version, &valid),
-                    }
-                    .map(|s| (s.id, s.draft.name))
-                    .map_err(SaveFailure::Store),
-                },
-            },
-            Entity::Identity => match identities::draft_from(&state.form).validate() {
-                Err(errors) => Err(SaveFailure::Fields(
-                    errors.0.into_iter().map(|e| (e.field, e.message)).collect(),
-                )),
-                Ok(draft) => match &state.editing {
-                    None => self.store.create_identity(&draft),
-                    Some((id, version)) => self.store.update_identity(id, *version, &draft),
-                }
-                .map(|i| (i.id, i.draft.name))
-                .map_err(SaveFailure::Store),
-            },
-        };
         let entity = state.entity;
+        let screen = &self.screens[entity.index()];
+        let result = screen.save(&mut self.store, &state.form, state.editing.as_ref());
         match result {
             Ok((id, name)) => {
                 let verb = if state.editing.is_some() {
@@ -192,14 +130,7 @@ impl App {
                 };
                 self.form = None;
                 self.reload_or_report();
-                match entity {
-                    Entity::Signer => {
-                        self.signers.select_id(&id);
-                    }
-                    Entity::Identity => {
-                        self.identities.select_id(&id);
-                    }
-                }
+                self.screen_mut(entity).table_mut().select_id(&id);
                 self.info(format!("{verb} {} {name}", entity.noun()));
                 self.rerun_verify();
             }
@@ -209,11 +140,7 @@ impl App {
                     Some("Not saved: fix the fields marked ✗ (your typing is kept)".into());
             }
             Err(SaveFailure::Store(StoreError::Conflict { field, message })) => {
-                let key = if entity == Entity::Signer {
-                    signers::form_key(field, &state.form)
-                } else {
-                    field
-                };
+                let key = screen.form_key(field, &state.form);
                 state.form.set_errors([(key, message)]);
                 state.form.banner = Some("Not saved: a value is already taken".into());
             }
@@ -227,9 +154,4 @@ impl App {
             Err(SaveFailure::Store(e)) => state.form.banner = Some(e.to_string()),
         }
     }
-}
-
-enum SaveFailure {
-    Fields(Vec<(&'static str, String)>),
-    Store(StoreError),
 }

@@ -25,6 +25,12 @@ pub enum FieldKind {
     Bool,
     /// One of these values.
     Choice(&'static [&'static str]),
+    /// One of the rows the store holds (an identity's auth policy), given with
+    /// [`Form::set_options`]; its value is the chosen row's id.
+    Pick,
+    /// Any number of the rows the store holds (a policy's allowed signers), given with
+    /// [`Form::set_options`]; its value is the chosen ids, one a line.
+    Many,
     /// Shows or hides the advanced fields.
     Fold,
 }
@@ -70,10 +76,18 @@ impl FieldSpec {
     }
 }
 
+/// A row a Pick or Many field offers: (stored value, label shown).
+pub type FieldOption = (String, String);
+
 enum FieldValue {
     Text(Box<TextArea<'static>>),
     Bool(bool),
     Choice(usize),
+    /// The options, the chosen one, and the value the form opened with (kept until the
+    /// options arrive, so it can be chosen then).
+    Pick(Vec<FieldOption>, usize, String),
+    /// The options, which are chosen, and the option under the cursor.
+    Many(Vec<FieldOption>, Vec<bool>, usize, String),
     Fold,
 }
 
@@ -145,6 +159,8 @@ impl Form {
                     FieldKind::Choice(options) => {
                         FieldValue::Choice(options.iter().position(|o| *o == raw).unwrap_or(0))
                     }
+                    FieldKind::Pick => FieldValue::Pick(Vec::new(), 0, raw.to_string()),
+                    FieldKind::Many => FieldValue::Many(Vec::new(), Vec::new(), 0, raw.to_string()),
                     FieldKind::Fold => FieldValue::Fold,
                 };
                 Field { spec: *spec, value }
@@ -171,6 +187,33 @@ impl Form {
         form
     }
 
+    /// Gives a Pick or Many field its options; the value it opened with stays chosen (a Pick
+    /// whose value is not among them starts on the first). Call before any editing: what the
+    /// form opened with is recorded again.
+    pub fn set_options(&mut self, key: &str, options: Vec<FieldOption>) {
+        for field in &mut self.fields {
+            if field.spec.key != key {
+                continue;
+            }
+            match &mut field.value {
+                FieldValue::Pick(current, index, raw) => {
+                    *index = options.iter().position(|(v, _)| v == raw).unwrap_or(0);
+                    *current = options.clone();
+                }
+                FieldValue::Many(current, chosen, _, raw) => {
+                    let wanted: Vec<&str> = raw.lines().collect();
+                    *chosen = options
+                        .iter()
+                        .map(|(v, _)| wanted.contains(&v.as_str()))
+                        .collect();
+                    *current = options.clone();
+                }
+                _ => {}
+            }
+        }
+        self.initial = self.snapshot();
+    }
+
     /// Shows `field` only while `choice` has the value at `index`.
     pub fn show_when(&mut self, field: &'static str, choice: &'static str, index: usize) {
         self.conditions.push((field, choice, index));
@@ -188,6 +231,18 @@ impl Form {
                 FieldKind::Choice(options) => options.get(*i).copied().unwrap_or("").to_string(),
                 _ => String::new(),
             },
+            FieldValue::Pick(options, i, raw) => match options.get(*i) {
+                Some((value, _)) => value.clone(),
+                None => raw.clone(),
+            },
+            FieldValue::Many(options, _, _, raw) if options.is_empty() => raw.clone(),
+            FieldValue::Many(options, chosen, _, _) => options
+                .iter()
+                .zip(chosen)
+                .filter(|(_, on)| **on)
+                .map(|((value, _), _)| value.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
             FieldValue::Fold => String::new(),
         }
     }
@@ -277,7 +332,12 @@ impl Form {
         match &mut field.value {
             FieldValue::Bool(b) => *b = !*b,
             FieldValue::Fold => self.expanded = !self.expanded,
-            FieldValue::Choice(_) => self.choose(true),
+            FieldValue::Choice(_) | FieldValue::Pick(..) => self.choose(true),
+            FieldValue::Many(_, chosen, cursor, _) => {
+                if let Some(on) = chosen.get_mut(*cursor) {
+                    *on = !*on;
+                }
+            }
             FieldValue::Text(_) => {}
         }
     }
@@ -289,6 +349,16 @@ impl Form {
         };
         match (&mut field.value, field.spec.kind) {
             (FieldValue::Choice(i), FieldKind::Choice(options)) => {
+                let n = options.len();
+                *i = if forward {
+                    (*i + 1) % n
+                } else {
+                    (*i + n - 1) % n
+                };
+            }
+            (FieldValue::Pick(options, i, _), _) | (FieldValue::Many(options, _, i, _), _)
+                if !options.is_empty() =>
+            {
                 let n = options.len();
                 *i = if forward {
                     (*i + 1) % n
@@ -452,6 +522,56 @@ impl Form {
                     }
                     spans.push(Span::raw(" ▶"));
                     lines.push((index as u16, Line::from(spans)));
+                }
+                FieldValue::Pick(options, i, _) => {
+                    let mut spans = vec![label];
+                    match options.get(*i) {
+                        Some((_, shown)) => {
+                            spans.push(Span::raw("◀ "));
+                            spans.push(untrusted_styled(format!(" {shown} "), theme.selected()));
+                            spans.push(Span::raw(" ▶"));
+                            spans.push(Span::styled(
+                                format!("  {} of {}", i + 1, options.len()),
+                                theme.muted(),
+                            ));
+                        }
+                        None => spans.push(Span::styled("(nothing to choose)", theme.muted())),
+                    }
+                    lines.push((index as u16, Line::from(spans)));
+                }
+                FieldValue::Many(options, chosen, cursor, _) => {
+                    let room = inner.width.saturating_sub(label_width) as usize;
+                    let mut row = vec![label];
+                    let mut used = 0usize;
+                    if options.is_empty() {
+                        row.push(Span::styled("(nothing to choose)", theme.muted()));
+                    }
+                    let none_chosen = !chosen.iter().any(|c| *c);
+                    for (n, ((_, shown), on)) in options.iter().zip(chosen).enumerate() {
+                        let text = format!("[{}] {}  ", if *on { "x" } else { " " }, shown);
+                        let width = unicode_width::UnicodeWidthStr::width(text.as_str());
+                        if used + width > room && used > 0 {
+                            lines.push((index as u16, Line::from(std::mem::take(&mut row))));
+                            row.push(Span::raw(" ".repeat(label_width as usize)));
+                            used = 0;
+                        }
+                        used += width;
+                        let style = if focused && n == *cursor {
+                            theme.selected()
+                        } else if *on {
+                            Style::default()
+                        } else {
+                            theme.muted()
+                        };
+                        row.push(untrusted_styled(text, style));
+                    }
+                    if none_chosen && !options.is_empty() && !field.spec.placeholder.is_empty() {
+                        row.push(Span::styled(
+                            format!("({})", field.spec.placeholder),
+                            theme.muted(),
+                        ));
+                    }
+                    lines.push((index as u16, Line::from(row)));
                 }
                 FieldValue::Fold => {
                     let text = if self.expanded {

@@ -6,10 +6,111 @@ use ratatui::layout::Constraint;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use super::entity::{Descriptor, DetailContext, Entity, SaveFailure, field_lines};
 use super::form::{FieldKind, FieldSpec, Form};
 use super::table::Column;
-use super::theme::{Theme, untrusted, untrusted_styled};
+use super::theme::{Theme, untrusted};
 use crate::model::{Identity, IdentityDraft, IdentityType, Signer};
+use crate::store::{Store, StoreError};
+
+/// The identities' descriptor for the generic entity table.
+pub struct Identities;
+
+impl Descriptor for Identities {
+    type Row = Identity;
+    const ENTITY: Entity = Entity::Identity;
+    const TITLE: &'static str = "Identities";
+    const NOUNS: (&'static str, &'static str) = ("identity", "identities");
+    const ID_COLUMN: usize = ID_COLUMN;
+
+    fn columns() -> &'static [Column<Identity>] {
+        &COLUMNS
+    }
+
+    fn decorate(column: usize, text: &str, theme: &Theme) -> Style {
+        decorate(column, text, theme)
+    }
+
+    fn load(store: &Store, push: &mut dyn FnMut(&Identity)) -> Result<(), StoreError> {
+        store.for_each_identity(|i| {
+            push(&i);
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    fn new_form(store: &Store) -> Result<Form, StoreError> {
+        with_policies(
+            form_for("New identity".into(), &IdentityDraft::default()),
+            store,
+        )
+    }
+
+    fn edit_form(store: &Store, id: &str) -> Result<(Form, i64), StoreError> {
+        let i = store
+            .identity_by_id(id)?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "identity",
+                key: id.to_string(),
+            })?;
+        let form = form_for(format!("Edit identity {}", i.draft.name), &i.draft);
+        Ok((with_policies(form, store)?, i.version))
+    }
+
+    fn save(
+        store: &mut Store,
+        form: &Form,
+        editing: Option<&(String, i64)>,
+    ) -> Result<(String, String), SaveFailure> {
+        let draft = draft_from(form).validate().map_err(|errors| {
+            SaveFailure::Fields(errors.0.into_iter().map(|e| (e.field, e.message)).collect())
+        })?;
+        match editing {
+            None => store.create_identity(&draft),
+            Some((id, version)) => store.update_identity(id, *version, &draft),
+        }
+        .map(|i| (i.id, i.draft.name))
+        .map_err(SaveFailure::Store)
+    }
+
+    fn delete_question(store: &Store, id: &str) -> Option<String> {
+        let i = store.identity_by_id(id).ok()??;
+        Some(match &i.draft.external_id {
+            Some(x) => format!("Delete identity {} (external ID {x})?", i.draft.name),
+            None => format!("Delete identity {}?", i.draft.name),
+        })
+    }
+
+    fn delete(store: &mut Store, id: &str) -> Result<(), StoreError> {
+        store.delete_identity(id)
+    }
+
+    fn detail(
+        store: &Store,
+        id: &str,
+        ctx: &DetailContext<'_>,
+    ) -> Option<(String, Vec<Line<'static>>)> {
+        let i = store.identity_by_id(id).ok()??;
+        let all = store.list_signers().unwrap_or_default();
+        let policy = store
+            .auth_policy_by_id(&i.draft.auth_policy_id)
+            .ok()
+            .flatten()
+            .map(|p| p.draft.name);
+        let lines = detail_lines(&i, &all, policy, ctx);
+        Some((format!(" Identity {} ", i.draft.name), lines))
+    }
+}
+
+/// The policy picker's options: every auth policy by name.
+fn with_policies(mut form: Form, store: &Store) -> Result<Form, StoreError> {
+    let options = store
+        .list_auth_policies()?
+        .into_iter()
+        .map(|p| (p.id, p.draft.name))
+        .collect();
+    form.set_options("authPolicyId", options);
+    Ok(form)
+}
 
 /// Name, External ID, Type, Admin, Disabled, Created At, ID.
 pub static COLUMNS: [Column<Identity>; 7] = [
@@ -93,7 +194,7 @@ pub const FORM_FIELDS: &[FieldSpec] = &[
         FieldKind::Text,
         "2026-12-24T18:00:00Z (empty: no end)",
     ),
-    FieldSpec::new("authPolicyId", "Auth policy ID", FieldKind::Text, "default"),
+    FieldSpec::new("authPolicyId", "Auth policy", FieldKind::Pick, ""),
 ];
 
 /// A form filled from `draft`.
@@ -126,13 +227,15 @@ pub fn draft_from(form: &Form) -> IdentityDraft {
     }
 }
 
-/// The detail view, with the signers whose tokens would map here.
+/// The detail view, with its auth policy and the signers whose tokens would map here.
 pub fn detail_lines(
     i: &Identity,
     signers: &[Signer],
-    theme: &Theme,
-    last_change: Option<String>,
+    policy_name: Option<String>,
+    ctx: &DetailContext<'_>,
 ) -> Vec<Line<'static>> {
+    let theme = ctx.theme;
+    let last_change = ctx.last_change.clone();
     let d = &i.draft;
     let mut rows: Vec<(&str, Span<'static>)> = vec![
         ("Name", untrusted(d.name.clone())),
@@ -145,7 +248,7 @@ pub fn detail_lines(
         ("Admin", untrusted(if d.is_admin { "yes" } else { "no" })),
         (
             "Disabled",
-            match (d.is_disabled_at(chrono::Utc::now()), &d.disabled_until) {
+            match (d.is_disabled_at(ctx.now), &d.disabled_until) {
                 (true, None) => Span::styled("✗ yes (logins are refused)", theme.error()),
                 (true, Some(until)) => Span::styled(
                     format!(
@@ -161,7 +264,13 @@ pub fn detail_lines(
                 _ => Span::styled("✓ no", theme.ok()),
             },
         ),
-        ("Auth policy ID", untrusted(d.auth_policy_id.clone())),
+        (
+            "Auth policy",
+            untrusted(match policy_name {
+                Some(name) => format!("{name} (id {})", d.auth_policy_id),
+                None => d.auth_policy_id.clone(),
+            }),
+        ),
         ("Created at", untrusted(i.created_at.clone())),
         ("Updated at", untrusted(i.updated_at.clone())),
         ("Version", untrusted(i.version.to_string())),
@@ -169,15 +278,7 @@ pub fn detail_lines(
     if let Some(change) = last_change {
         rows.push(("Last changed", untrusted(change)));
     }
-    let mut lines: Vec<Line<'static>> = rows
-        .into_iter()
-        .map(|(label, value)| {
-            Line::from(vec![
-                untrusted_styled(format!("{label:>20}  "), theme.header()),
-                value,
-            ])
-        })
-        .collect();
+    let mut lines = field_lines(rows, theme);
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         "Signers whose tokens map here",

@@ -82,16 +82,14 @@ impl App {
     }
 
     pub(super) fn current_table_filter(&self) -> String {
-        match self.tab {
-            Tab::Identities => self.identities.filter().to_string(),
-            _ => self.signers.filter().to_string(),
-        }
+        self.table()
+            .map(|t| t.filter().to_string())
+            .unwrap_or_default()
     }
 
     pub(super) fn set_table_filter(&mut self, text: &str) {
-        match self.tab {
-            Tab::Identities => self.identities.set_filter(text),
-            _ => self.signers.set_filter(text),
+        if let Some(table) = self.table_mut() {
+            table.set_filter(text);
         }
     }
 
@@ -123,26 +121,20 @@ impl App {
         if self.form.is_some() || self.confirm.is_some() || self.help || self.detail.is_some() {
             return;
         }
-        let table_tab = matches!(self.tab, Tab::Signers | Tab::Identities);
+        let table_tab = self.tab.entity().is_some();
         match mouse.kind {
             MouseEventKind::ScrollDown if table_tab => self.apply(Action::Down),
             MouseEventKind::ScrollUp if table_tab => self.apply(Action::Up),
-            MouseEventKind::Down(MouseButton::Left) if table_tab => {
-                let (column, row) = match self.tab {
-                    Tab::Identities => (
-                        self.identities.header_at(mouse.column, mouse.row),
-                        self.identities.row_at(mouse.row),
-                    ),
-                    _ => (
-                        self.signers.header_at(mouse.column, mouse.row),
-                        self.signers.row_at(mouse.row),
-                    ),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let Some(table) = self.table_mut() else {
+                    return;
                 };
-                match (column, row, self.tab) {
-                    (Some(c), _, Tab::Identities) => self.identities.sort_by(c),
-                    (Some(c), _, _) => self.signers.sort_by(c),
-                    (None, Some(r), Tab::Identities) => self.identities.select_position(r),
-                    (None, Some(r), _) => self.signers.select_position(r),
+                match (
+                    table.header_at(mouse.column, mouse.row),
+                    table.row_at(mouse.row),
+                ) {
+                    (Some(column), _) => table.sort_by(column),
+                    (None, Some(row)) => table.select_position(row),
                     _ => {}
                 }
             }

@@ -67,6 +67,8 @@ pub enum Action {
     JumpSigner,
     /// Verify: jump to the mapped identity.
     JumpIdentity,
+    /// Verify: jump to that identity's auth policy.
+    JumpPolicy,
     /// Verify: copy the report as JSON.
     CopyReport,
     /// Verify: clear the token.
@@ -85,7 +87,7 @@ pub enum Action {
 
 impl Action {
     /// Every action with its name in the config file's `[keys]` table.
-    pub const NAMES: [(Action, &'static str); 40] = [
+    pub const NAMES: [(Action, &'static str); 42] = [
         (Action::Quit, "quit"),
         (Action::ToggleHelp, "help"),
         (Action::NextTab, "next_tab"),
@@ -93,6 +95,7 @@ impl Action {
         (Action::GoTab(1), "tab_1"),
         (Action::GoTab(2), "tab_2"),
         (Action::GoTab(3), "tab_3"),
+        (Action::GoTab(4), "tab_4"),
         (Action::Up, "up"),
         (Action::Down, "down"),
         (Action::PageUp, "page_up"),
@@ -119,6 +122,7 @@ impl Action {
         (Action::Accept, "accept_filter"),
         (Action::JumpSigner, "jump_to_signer"),
         (Action::JumpIdentity, "jump_to_identity"),
+        (Action::JumpPolicy, "jump_to_auth_policy"),
         (Action::CopyReport, "copy_report"),
         (Action::ClearToken, "clear_token"),
         (Action::CancelFetch, "cancel_fetch"),
@@ -481,6 +485,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         VerifyEdit,
+        &[ctrl('p')],
+        Action::JumpPolicy,
+        "go to the identity's auth policy",
+        Some("policy"),
+    ),
+    bind(
+        VerifyEdit,
         &[ctrl('y')],
         Action::CopyReport,
         "copy the report as JSON (OSC 52)",
@@ -514,6 +525,13 @@ pub const BINDINGS: &[Binding] = &[
         Action::JumpIdentity,
         "go to the mapped identity",
         Some("identity"),
+    ),
+    bind(
+        Verify,
+        &[ch('p')],
+        Action::JumpPolicy,
+        "go to the identity's auth policy",
+        Some("policy"),
     ),
     bind(
         Verify,
@@ -659,6 +677,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Global, &[ch('1')], Action::GoTab(1), "JWT Signers", None),
     bind(Global, &[ch('2')], Action::GoTab(2), "Identities", None),
     bind(Global, &[ch('3')], Action::GoTab(3), "Verify", None),
+    bind(Global, &[ch('4')], Action::GoTab(4), "Auth Policies", None),
     bind(Global, &[plain(Tab)], Action::NextTab, "next tab", None),
     bind(
         Global,

@@ -5,8 +5,10 @@
 //! thread and comes back as an event. Redraws happen on events, not on a timer.
 
 mod app;
+mod auth_policies;
 mod detail;
 mod editing;
+mod entity;
 mod form;
 mod identities;
 mod input;

@@ -8,10 +8,127 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
+use super::entity::{Descriptor, DetailContext, Entity, SaveFailure, field_lines};
 use super::form::{FieldKind, FieldSpec, Form};
 use super::table::{CellContext, Column};
 use super::theme::{Theme, untrusted, untrusted_styled};
 use crate::model::{Signer, SignerDraft, SignerSummary, TargetToken};
+use crate::store::{Store, StoreError};
+
+/// The signers' descriptor for the generic entity table.
+pub struct Signers;
+
+impl Descriptor for Signers {
+    type Row = SignerSummary;
+    const ENTITY: Entity = Entity::Signer;
+    const TITLE: &'static str = "JWT Signers";
+    const NOUNS: (&'static str, &'static str) = ("signer", "signers");
+    const ID_COLUMN: usize = ID_COLUMN;
+
+    fn columns() -> &'static [Column<SignerSummary>] {
+        &COLUMNS
+    }
+
+    fn contexts() -> &'static [super::keymap::Context] {
+        &[super::keymap::Context::Signers]
+    }
+
+    fn decorate(column: usize, text: &str, theme: &Theme) -> Style {
+        decorate(column, text, theme)
+    }
+
+    fn load(store: &Store, push: &mut dyn FnMut(&SignerSummary)) -> Result<(), StoreError> {
+        store.for_each_signer_summary(|s| {
+            push(&s);
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    fn new_form(_store: &Store) -> Result<Form, StoreError> {
+        Ok(form_for("New signer".into(), &SignerDraft::default()))
+    }
+
+    fn edit_form(store: &Store, id: &str) -> Result<(Form, i64), StoreError> {
+        let s = store
+            .signer_by_id(id)?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "signer",
+                key: id.to_string(),
+            })?;
+        Ok((
+            form_for(format!("Edit signer {}", s.draft.name), &s.draft),
+            s.version,
+        ))
+    }
+
+    fn save(
+        store: &mut Store,
+        form: &Form,
+        editing: Option<&(String, i64)>,
+    ) -> Result<(String, String), SaveFailure> {
+        let draft = draft_from(form).map_err(SaveFailure::Fields)?;
+        let valid = draft.validate().map_err(|errors| {
+            SaveFailure::Fields(
+                errors
+                    .0
+                    .into_iter()
+                    .map(|e| (form_key(e.field, form), e.message))
+                    .collect(),
+            )
+        })?;
+        match editing {
+            None => store.create_signer(&valid),
+            Some((id, version)) => store.update_signer(id, *version, &valid),
+        }
+        .map(|s| (s.id, s.draft.name))
+        .map_err(SaveFailure::Store)
+    }
+
+    fn form_key(field: &'static str, form: &Form) -> &'static str {
+        form_key(field, form)
+    }
+
+    fn delete_question(store: &Store, id: &str) -> Option<String> {
+        let s = store.signer_by_id(id).ok()??;
+        Some(format!(
+            "Delete signer {} ({})?",
+            s.draft.name, s.draft.issuer
+        ))
+    }
+
+    fn delete(store: &mut Store, id: &str) -> Result<(), StoreError> {
+        store.delete_signer(id)
+    }
+
+    fn detail(
+        store: &Store,
+        id: &str,
+        ctx: &DetailContext<'_>,
+    ) -> Option<(String, Vec<Line<'static>>)> {
+        let s = store.signer_by_id(id).ok()??;
+        let mut lines = detail_lines(&s, ctx.now, ctx.theme, ctx.last_change.clone());
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            "Auth policies that name this signer",
+            ctx.theme.header(),
+        )));
+        match store.policies_naming_signer(id) {
+            Ok(uses) if uses.is_empty() => lines.push(Line::from(Span::styled(
+                "  none (policies with no allowed signers accept it too)",
+                ctx.theme.muted(),
+            ))),
+            Ok(uses) => lines.extend(
+                uses.into_iter()
+                    .map(|u| Line::from(untrusted(format!("  {:<18} ({})", u.policy, u.place)))),
+            ),
+            Err(e) => lines.push(Line::from(untrusted_styled(
+                format!("  cannot read the auth policies: {e}"),
+                ctx.theme.error(),
+            ))),
+        }
+        Some((format!(" Signer {} ", s.draft.name), lines))
+    }
+}
 
 /// Days before expiry at which a certificate is marked.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
@@ -434,12 +551,5 @@ pub fn detail_lines(
     if let Some(change) = last_change {
         rows.push(("Last changed", untrusted(change)));
     }
-    rows.into_iter()
-        .map(|(label, value)| {
-            Line::from(vec![
-                untrusted_styled(format!("{label:>20}  "), theme.header()),
-                value,
-            ])
-        })
-        .collect()
+    field_lines(rows, theme)
 }

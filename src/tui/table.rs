@@ -89,15 +89,6 @@ impl<T: 'static> TableModel<T> {
         }
     }
 
-    /// Replaces the rows, keeping the selection on the same id when it is still there.
-    pub fn set_items(&mut self, items: &[T], ctx: &CellContext) {
-        let rows = items
-            .iter()
-            .map(|item| self.stored_row(item, ctx))
-            .collect();
-        self.set_rows(rows);
-    }
-
     /// Replaces the rows with rows built by [`TableModel::row`] (so a caller can stream items
     /// from the store without holding them all).
     pub fn set_rows(&mut self, rows: Vec<TableRow>) {

@@ -14,6 +14,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui_textarea::{TextArea, WrapMode};
 use serde_json::Value;
 
+use super::entity::Entity;
 use super::theme::{Theme, untrusted_styled};
 use crate::store::Store;
 use crate::text::escape;
@@ -179,18 +180,15 @@ impl VerifyPane {
             .and_then(|r| serde_json::to_string_pretty(&r.to_json()).ok())
     }
 
-    /// The bound signer's id.
-    pub fn signer_id(&self) -> Option<String> {
-        self.report
-            .as_ref()
-            .and_then(|r| r.signer.as_ref().map(|s| s.id.clone()))
-    }
-
-    /// The mapped identity's id.
-    pub fn identity_id(&self) -> Option<String> {
-        self.report
-            .as_ref()
-            .and_then(|r| r.identity.as_ref().map(|i| i.id.clone()))
+    /// The id of the row of `entity` the token bound to: its signer, its identity, or that
+    /// identity's auth policy.
+    pub fn bound_id(&self, entity: Entity) -> Option<String> {
+        let report = self.report.as_ref()?;
+        match entity {
+            Entity::Signer => report.signer.as_ref().map(|s| s.id.clone()),
+            Entity::Identity => report.identity.as_ref().map(|i| i.id.clone()),
+            Entity::AuthPolicy => report.auth_policy.as_ref().map(|p| p.id.clone()),
+        }
     }
 
     /// The verdict line, as shown.

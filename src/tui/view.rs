@@ -5,9 +5,9 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::app::{App, Tab};
-use super::keymap::Context;
-use super::{centered, identities, signers};
+use super::app::{App, Entity, Tab};
+use super::centered;
+use super::keymap::{Action, Context};
 use unicode_width::UnicodeWidthStr;
 
 /// The smallest terminal the console draws its screens in.
@@ -35,9 +35,9 @@ impl App {
         ])
         .areas(area);
         self.render_tabs(frame, tabs);
-        match self.tab {
-            Tab::Signers | Tab::Identities => self.render_table_tab(frame, main),
-            Tab::Verify => {
+        match self.tab.entity() {
+            Some(entity) => self.render_table_tab(frame, main, entity),
+            None => {
                 let theme = self.options.theme;
                 self.verify.render(frame, main, &theme);
             }
@@ -93,23 +93,18 @@ impl App {
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
     }
 
-    fn render_table_tab(&mut self, frame: &mut Frame<'_>, area: Rect) {
+    fn render_table_tab(&mut self, frame: &mut Frame<'_>, area: Rect, entity: Entity) {
         let theme = self.options.theme;
-        let (title, count, filter, empty) = match self.tab {
-            Tab::Identities => (
-                "Identities",
-                self.identities.count_text(),
-                self.identities.filter().to_string(),
-                (self.identities.total() == 0, self.identities.shown() == 0),
-            ),
-            _ => (
-                "JWT Signers",
-                self.signers.count_text(),
-                self.signers.filter().to_string(),
-                (self.signers.total() == 0, self.signers.shown() == 0),
-            ),
-        };
-        let filter_text = if self.filtering {
+        let readonly = self.store.is_readonly();
+        let new_key = self.options.keymap.label_for(Context::Table, Action::New);
+        let filtering = self.filtering;
+        let screen = self.screen_mut(entity);
+        let title = screen.title();
+        let (_, plural) = screen.nouns();
+        let table = screen.table();
+        let (count, filter) = (table.count_text(), table.filter().to_string());
+        let empty = (table.total() == 0, table.shown() == 0);
+        let filter_text = if filtering {
             format!(" /{filter}▏")
         } else if !filter.is_empty() {
             format!(" /{filter} (Esc clears)")
@@ -121,7 +116,7 @@ impl App {
             .border_style(theme.border())
             .title(Span::styled(format!(" {title} "), theme.header()))
             .title(
-                Line::from(Span::styled(
+                Line::from(super::theme::untrusted_styled(
                     format!(" {count}{filter_text} "),
                     theme.muted(),
                 ))
@@ -129,37 +124,27 @@ impl App {
             );
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        let noun = if self.tab == Tab::Identities {
-            "identities"
-        } else {
-            "signers"
+        let centred = |frame: &mut Frame<'_>, text: String| {
+            frame.render_widget(
+                Paragraph::new(super::theme::untrusted(text))
+                    .alignment(Alignment::Center)
+                    .wrap(Wrap { trim: true }),
+                inner.inner(ratatui::layout::Margin::new(0, inner.height / 3)),
+            );
         };
         match empty {
-            (true, _) => {
-                let text = if self.tab == Tab::Identities {
-                    "No identities yet: press n to add one"
-                } else {
-                    "No signers yet: press n to add one"
-                };
-                frame.render_widget(
-                    Paragraph::new(text).alignment(Alignment::Center),
-                    inner.inner(ratatui::layout::Margin::new(0, inner.height / 3)),
-                );
-            }
-            (false, true) => {
-                let text = format!("No {noun} match \"{filter}\": press Esc to clear the filter");
-                frame.render_widget(
-                    Paragraph::new(text).alignment(Alignment::Center),
-                    inner.inner(ratatui::layout::Margin::new(0, inner.height / 3)),
-                );
-            }
-            _ => match self.tab {
-                Tab::Identities => {
-                    self.identities
-                        .render(frame, inner, &theme, identities::decorate)
-                }
-                _ => self.signers.render(frame, inner, &theme, signers::decorate),
-            },
+            (true, _) => centred(
+                frame,
+                match (readonly, new_key) {
+                    (false, Some(key)) => format!("No {plural} yet: press {key} to add one"),
+                    _ => format!("No {plural} yet"),
+                },
+            ),
+            (false, true) => centred(
+                frame,
+                format!("No {plural} match \"{filter}\": press Esc to clear the filter"),
+            ),
+            _ => screen.render(frame, inner, &theme),
         }
     }
 

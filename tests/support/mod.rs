@@ -37,6 +37,8 @@ pub const ADFS_ID: &str = "2b7d4c11-2222-4a4a-8b8b-000000000002";
 pub const LEGACY_ID: &str = "3c8e5d22-3333-4a4a-8b8b-000000000003";
 pub const KEYCLOAK_ID: &str = "4d9f6e33-4444-4a4a-8b8b-000000000004";
 pub const ALICE_ID: &str = "a11ce000-aaaa-4bbb-8ccc-000000000001";
+/// The Contractors auth policy of the seeded store (okta and adfs only, TOTP).
+pub const CONTRACTORS_ID: &str = "c0c00000-aaaa-4bbb-8ccc-000000000004";
 
 /// The seeded store: four signers (one near expiry, one expired and disabled, one JWKS) and
 /// three identities, with fixed ids and times. Returns the store and okta's private key.
@@ -60,10 +62,22 @@ pub fn seeded_store() -> (Store, String) {
              "jwksEndpoint": "http://127.0.0.1:9/realms/ops/certs", "useExternalId": false, "enabled": true,
              "createdAt": "2026-11-28T16:45:00Z", "updatedAt": "2026-11-28T16:45:00Z"}
         ],
+        "authPolicies": [
+            {"id": "default", "name": "Default",
+             "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z"},
+            {"id": CONTRACTORS_ID, "name": "Contractors",
+             "primary": {"cert": {"allowed": false}, "extJwt": {"allowed": true, "allowedSigners": [OKTA_ID, ADFS_ID]}},
+             "secondary": {"requireTotp": true, "requireExtJwtSigner": null},
+             "createdAt": "2026-11-05T12:00:00Z", "updatedAt": "2026-11-05T12:00:00Z"},
+            {"id": "0ff00000-aaaa-4bbb-8ccc-000000000009", "name": "No ext-JWT",
+             "primary": {"extJwt": {"allowed": false}},
+             "createdAt": "2026-11-06T12:00:00Z", "updatedAt": "2026-11-06T12:00:00Z"}
+        ],
         "identities": [
             {"id": ALICE_ID, "name": "alice", "externalId": "alice@example.com", "isAdmin": true,
              "createdAt": "2026-11-02T09:20:00Z", "updatedAt": "2026-11-02T09:20:00Z"},
             {"id": "b0b00000-aaaa-4bbb-8ccc-000000000002", "name": "bob", "externalId": "bob@example.com", "disabled": true,
+             "authPolicyId": CONTRACTORS_ID,
              "createdAt": "2026-11-03T09:20:00Z", "updatedAt": "2026-11-03T09:20:00Z"},
             {"id": "e0e00000-aaaa-4bbb-8ccc-000000000003", "name": "edge-router-1", "type": "Router",
              "createdAt": "2026-11-04T09:20:00Z", "updatedAt": "2026-11-04T09:20:00Z"}
