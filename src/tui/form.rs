@@ -566,10 +566,12 @@ impl Form {
                         row.push(untrusted_styled(text, style));
                     }
                     if none_chosen && !options.is_empty() && !field.spec.placeholder.is_empty() {
-                        row.push(Span::styled(
-                            format!("({})", field.spec.placeholder),
-                            theme.muted(),
-                        ));
+                        let note = format!("({})", field.spec.placeholder);
+                        if used + unicode_width::UnicodeWidthStr::width(note.as_str()) > room {
+                            lines.push((index as u16, Line::from(std::mem::take(&mut row))));
+                            row.push(Span::raw(" ".repeat(label_width as usize)));
+                        }
+                        row.push(Span::styled(note, theme.muted()));
                     }
                     lines.push((index as u16, Line::from(row)));
                 }
