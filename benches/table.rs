@@ -33,7 +33,7 @@ pub fn store_with_signers(n: usize) -> Store {
                 id: None,
                 created_at: None,
                 updated_at: None,
-                signer,
+                draft: signer,
             })
             .expect("import");
     }

@@ -6,7 +6,7 @@ use super::ImportError;
 use crate::model::auth_policy::{
     CertPrimary, ExtJwtPrimary, PrimaryAuth, SecondaryAuth, UpdbPrimary,
 };
-use crate::model::import::check_id;
+use crate::model::import::{Imported, check_id};
 use crate::model::signer::{DEFAULT_AUTH_POLICY, DEFAULT_CLAIMS_PROPERTY};
 use crate::model::{AuthPolicyDraft, IdentityDraft, IdentityType, SignerDraft, TargetToken};
 
@@ -18,6 +18,20 @@ pub struct RecordMeta {
     pub created_at: Option<String>,
     /// `updatedAt`, if it is RFC 3339.
     pub updated_at: Option<String>,
+}
+
+impl RecordMeta {
+    /// The validated record `draft` at `list[index]`, with these fields.
+    pub fn with<T>(self, list: &'static str, index: usize, draft: T) -> Imported<T> {
+        Imported {
+            list,
+            index,
+            id: self.id,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            draft,
+        }
+    }
 }
 
 /// One JSON object of an import list.

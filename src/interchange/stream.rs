@@ -13,7 +13,6 @@ use serde_json::Value;
 
 use super::record::Reader;
 use super::{ImportError, ImportSummary, MAX_IMPORT_BYTES};
-use crate::model::import::{ImportedAuthPolicy, ImportedIdentity, ImportedSigner};
 use crate::store::{ImportSession, Store};
 
 /// A reader that fails (instead of silently stopping) past the import cap, and skips a
@@ -88,38 +87,17 @@ impl Walk<'_, '_> {
             "authPolicies" => {
                 let (draft, meta) = reader.auth_policy()?;
                 let draft = draft.validate().map_err(|e| first_error(e, list, index))?;
-                self.session.auth_policy(&ImportedAuthPolicy {
-                    list,
-                    index,
-                    id: meta.id,
-                    created_at: meta.created_at,
-                    updated_at: meta.updated_at,
-                    draft,
-                })?;
+                self.session.auth_policy(&meta.with(list, index, draft))?;
             }
             "identities" => {
                 let (draft, meta) = reader.identity()?;
                 let draft = draft.validate().map_err(|e| first_error(e, list, index))?;
-                self.session.identity(&ImportedIdentity {
-                    list,
-                    index,
-                    id: meta.id,
-                    created_at: meta.created_at,
-                    updated_at: meta.updated_at,
-                    draft,
-                })?;
+                self.session.identity(&meta.with(list, index, draft))?;
             }
             _ => {
                 let (draft, meta) = reader.signer()?;
                 let signer = draft.validate().map_err(|e| first_error(e, list, index))?;
-                self.session.signer(&ImportedSigner {
-                    list,
-                    index,
-                    id: meta.id,
-                    created_at: meta.created_at,
-                    updated_at: meta.updated_at,
-                    signer,
-                })?;
+                self.session.signer(&meta.with(list, index, signer))?;
             }
         }
         Ok(())

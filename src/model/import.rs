@@ -31,11 +31,12 @@ pub fn check_id(id: &str) -> Result<(), String> {
     }
 }
 
-/// Identity fields an import may carry that a draft does not: the original id and times, kept so
-/// that tokens mapped by identity id, and exports, survive a round trip.
+/// A record of an import file, validated, with what a draft does not hold: where it stands in
+/// the file (for errors), and the original id and times, kept so that tokens mapped by identity
+/// id, and exports, survive a round trip.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImportedIdentity {
-    /// The file's list this record is in, for error messages.
+pub struct Imported<T> {
+    /// The file's list this record is in (`externalJwtSigners`, the controller's `data`, ...).
     pub list: &'static str,
     /// Position in that list.
     pub index: usize,
@@ -46,42 +47,15 @@ pub struct ImportedIdentity {
     /// The update time from the file.
     pub updated_at: Option<String>,
     /// The validated fields.
-    pub draft: IdentityDraft,
+    pub draft: T,
 }
 
+/// An identity from an import file.
+pub type ImportedIdentity = Imported<IdentityDraft>;
 /// A signer from an import file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportedSigner {
-    /// The file's list this record is in (`externalJwtSigners` or the controller's `data`).
-    pub list: &'static str,
-    /// Position in that list.
-    pub index: usize,
-    /// The id from the file, already checked with [`check_id`].
-    pub id: Option<String>,
-    /// The creation time from the file.
-    pub created_at: Option<String>,
-    /// The update time from the file.
-    pub updated_at: Option<String>,
-    /// The validated fields.
-    pub signer: ValidSigner,
-}
-
+pub type ImportedSigner = Imported<ValidSigner>;
 /// An auth policy from an import file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportedAuthPolicy {
-    /// The file's list this record is in.
-    pub list: &'static str,
-    /// Position in that list.
-    pub index: usize,
-    /// The id from the file, already checked with [`check_id`].
-    pub id: Option<String>,
-    /// The creation time from the file.
-    pub created_at: Option<String>,
-    /// The update time from the file.
-    pub updated_at: Option<String>,
-    /// The validated fields.
-    pub draft: AuthPolicyDraft,
-}
+pub type ImportedAuthPolicy = Imported<AuthPolicyDraft>;
 
 /// What an import did, per entity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]

@@ -336,7 +336,7 @@ impl ImportSession<'_> {
 
     /// Creates or updates the signer named like `record`.
     pub fn signer(&mut self, record: &ImportedSigner) -> Result<(), StoreError> {
-        let valid = &record.signer;
+        let valid = &record.draft;
         self.apply::<Signer, _>(
             Incoming {
                 origin: Origin {
