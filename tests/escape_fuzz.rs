@@ -195,6 +195,14 @@ proptest! {
             vec!["n", "2"],
             vec!["Esc", "Esc", "2", "Enter"],
             vec!["Esc", "2", "e"],
+            // Tab 4: the hostile policy and Default, whichever sorts first.
+            vec!["4"],
+            vec!["4", "Enter"],
+            vec!["4", "Down", "Enter"],
+            vec!["4", "e"],
+            vec!["4", "Down", "e"],
+            vec!["4", "d"],
+            vec!["4", "Down", "d"],
         ] {
             for key in keys {
                 support::press(&mut app, key);
