@@ -259,6 +259,16 @@ fn draft_from(form: &Form, base: AuthPolicyDraft) -> Result<AuthPolicyDraft, Sav
     }
 }
 
+/// Every signer id a policy names.
+fn referenced_signers(p: &AuthPolicy) -> impl Iterator<Item = &String> {
+    p.draft
+        .primary
+        .ext_jwt
+        .allowed_signers
+        .iter()
+        .chain(&p.draft.secondary.require_ext_jwt_signer)
+}
+
 /// Signer ids as names, "any" for none.
 fn signer_names(names: &HashMap<String, String>, ids: &[String]) -> String {
     if ids.is_empty() {
@@ -307,14 +317,11 @@ impl Descriptor for AuthPolicies {
     }
 
     fn load(store: &Store, push: &mut dyn FnMut(&PolicyRow)) -> Result<(), StoreError> {
-        // Policies are few; the signer names and identity counts are read once per reload.
-        let names: HashMap<String, String> = store
-            .list_signer_summaries()?
-            .into_iter()
-            .map(|s| (s.id, s.name))
-            .collect();
+        // Policies are few, signers may be 100 000: only the names the policies use are read.
+        let policies = store.list_auth_policies()?;
+        let names = store.signer_names(policies.iter().flat_map(referenced_signers))?;
         let counts = store.identity_counts_by_policy()?;
-        store.for_each_auth_policy(|policy| {
+        for policy in policies {
             let row = PolicyRow {
                 signers: signer_names(&names, &policy.draft.primary.ext_jwt.allowed_signers),
                 secondary: secondary_text(&names, &policy.draft),
@@ -322,8 +329,8 @@ impl Descriptor for AuthPolicies {
                 policy,
             };
             push(&row);
-            Ok::<(), StoreError>(())
-        })
+        }
+        Ok(())
     }
 
     fn new_form(store: &Store) -> Result<Form, StoreError> {
@@ -387,12 +394,9 @@ impl Descriptor for AuthPolicies {
     ) -> Option<(String, Vec<Line<'static>>)> {
         let p = store.auth_policy_by_id(id).ok()??;
         let theme = ctx.theme;
-        let names: HashMap<String, String> = store
-            .list_signer_summaries()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|s| (s.id, s.name))
-            .collect();
+        let names = store
+            .signer_names(referenced_signers(&p))
+            .unwrap_or_default();
         let d = &p.draft;
         let flag = |on: bool, yes: &'static str, no: &'static str| {
             if on {
