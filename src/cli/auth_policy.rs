@@ -170,14 +170,12 @@ fn signer_names(store: &Store, ids: &[String]) -> Result<String> {
     if ids.is_empty() {
         return Ok("any".into());
     }
-    let mut names = Vec::with_capacity(ids.len());
-    for id in ids {
-        names.push(match store.signer_by_id(id)? {
-            Some(s) => s.draft.name,
-            None => id.clone(),
-        });
-    }
-    Ok(names.join(", "))
+    let names = store.signer_names(ids)?;
+    Ok(ids
+        .iter()
+        .map(|id| names.get(id).unwrap_or(id).as_str())
+        .collect::<Vec<_>>()
+        .join(", "))
 }
 
 fn list(store: &Store, json: bool, out: &mut Out) -> Result<()> {

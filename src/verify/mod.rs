@@ -552,14 +552,12 @@ impl<'a> Verifier<'a> {
 
     /// "okta, azure" for signer ids (an id that names no signer is shown as itself).
     fn signer_names(&self, ids: &[String]) -> Result<String, StoreError> {
-        let mut names = Vec::with_capacity(ids.len());
-        for id in ids {
-            names.push(match self.store.signer_by_id(id)? {
-                Some(s) => s.draft.name,
-                None => id.clone(),
-            });
-        }
-        Ok(names.join(", "))
+        let names = self.store.signer_names(ids)?;
+        Ok(ids
+            .iter()
+            .map(|id| names.get(id).unwrap_or(id).as_str())
+            .collect::<Vec<_>>()
+            .join(", "))
     }
 }
 
