@@ -74,44 +74,18 @@ pub fn run(store: &mut Store, command: &AuthPolicyCommand, out: &mut Out) -> Res
 
 /// "primary.extJwt.allowedSigners, name" or "nothing changed".
 fn changed_names(before: &AuthPolicyDraft, after: &AuthPolicyDraft) -> String {
-    let (Ok(a), Ok(b)) = (
-        serde_json::to_value(before).map(flatten),
-        serde_json::to_value(after).map(flatten),
-    ) else {
-        return String::new();
-    };
-    let changed: Vec<&str> = b
-        .iter()
-        .filter(|(k, v)| a.iter().find(|(ak, _)| ak == k).map(|(_, av)| av) != Some(v))
-        .map(|(k, _)| k.as_str())
+    let before = before.fields();
+    let changed: Vec<String> = after
+        .fields()
+        .into_iter()
+        .filter(|(k, v)| before.get(k) != Some(v))
+        .map(|(k, _)| k)
         .collect();
     if changed.is_empty() {
         "nothing changed".into()
     } else {
         changed.join(", ")
     }
-}
-
-/// `{"primary": {"extJwt": {"allowed": true}}}` → `[("primary.extJwt.allowed", true)]`.
-fn flatten(value: serde_json::Value) -> Vec<(String, serde_json::Value)> {
-    fn walk(prefix: &str, value: serde_json::Value, out: &mut Vec<(String, serde_json::Value)>) {
-        match value {
-            serde_json::Value::Object(map) if prefix != "tags" => {
-                for (k, v) in map {
-                    let key = if prefix.is_empty() {
-                        k
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    walk(&key, v, out);
-                }
-            }
-            other => out.push((prefix.to_string(), other)),
-        }
-    }
-    let mut out = Vec::new();
-    walk("", value, &mut out);
-    out
 }
 
 /// The id of the signer `NAME|ID` names, or an error naming the flag.

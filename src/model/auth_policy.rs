@@ -173,6 +173,33 @@ impl AuthPolicyDraft {
         errors.into_result(d)
     }
 
+    /// Every field by its JSON path (`primary.extJwt.allowed`), in serialisation order; `tags`
+    /// is one value. The paths are the names validation errors, the CLI's "what changed" line
+    /// and the console's form rows use.
+    pub fn fields(&self) -> Map<String, Value> {
+        fn walk(prefix: &str, value: Value, out: &mut Map<String, Value>) {
+            match value {
+                Value::Object(map) if prefix != "tags" => {
+                    for (k, v) in map {
+                        let key = if prefix.is_empty() {
+                            k
+                        } else {
+                            format!("{prefix}.{k}")
+                        };
+                        walk(&key, v, out);
+                    }
+                }
+                other => {
+                    out.insert(prefix.to_string(), other);
+                }
+            }
+        }
+        let mut out = Map::new();
+        // A draft is plain data: serialising it cannot fail.
+        walk("", serde_json::to_value(self).unwrap_or_default(), &mut out);
+        out
+    }
+
     /// Whether a token from signer `signer_id` may log in under this policy (check 13, as the
     /// controller's `AuthModuleExtJwt.ProcessPrimary`).
     pub fn admits(&self, signer_id: &str) -> Result<(), PolicyRefusal> {

@@ -158,53 +158,24 @@ pub const FORM_FIELDS: &[FieldSpec] = &[
 
 /// A form filled from `draft`, its signer choices read from the store.
 fn form_for(title: String, draft: &AuthPolicyDraft, store: &Store) -> Result<Form, StoreError> {
-    let p = &draft.primary;
-    let mut values: HashMap<&'static str, String> = HashMap::new();
-    values.insert("name", draft.name.clone());
-    values.insert("primary.extJwt.allowed", p.ext_jwt.allowed.to_string());
-    values.insert(
-        "primary.extJwt.allowedSigners",
-        p.ext_jwt.allowed_signers.join("\n"),
-    );
-    values.insert(
-        "secondary.requireExtJwtSigner",
-        draft
-            .secondary
-            .require_ext_jwt_signer
-            .clone()
-            .unwrap_or_default(),
-    );
-    values.insert(
-        "secondary.requireTotp",
-        draft.secondary.require_totp.to_string(),
-    );
-    values.insert("primary.cert.allowed", p.cert.allowed.to_string());
-    values.insert(
-        "primary.cert.allowExpiredCerts",
-        p.cert.allow_expired_certs.to_string(),
-    );
-    values.insert("primary.updb.allowed", p.updb.allowed.to_string());
-    values.insert(
-        "primary.updb.minPasswordLength",
-        p.updb.min_password_length.to_string(),
-    );
-    values.insert("primary.updb.maxAttempts", p.updb.max_attempts.to_string());
-    values.insert(
-        "primary.updb.lockoutDurationMinutes",
-        p.updb.lockout_duration_minutes.to_string(),
-    );
-    values.insert(
-        "primary.updb.requireSpecialChar",
-        p.updb.require_special_char.to_string(),
-    );
-    values.insert(
-        "primary.updb.requireNumberChar",
-        p.updb.require_number_char.to_string(),
-    );
-    values.insert(
-        "primary.updb.requireMixedCase",
-        p.updb.require_mixed_case.to_string(),
-    );
+    // Each row's key is the field's JSON path: its value is read from the draft by that path.
+    let fields = draft.fields();
+    let values: HashMap<&'static str, String> = FORM_FIELDS
+        .iter()
+        .filter_map(|spec| {
+            let text = match fields.get(spec.key)? {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                other => other.to_string(),
+            };
+            Some((spec.key, text))
+        })
+        .collect();
     let mut form = Form::new(title, FORM_FIELDS, &values);
     let signers: Vec<(String, String)> = store
         .list_signer_summaries()?
