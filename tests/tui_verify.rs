@@ -286,7 +286,11 @@ fn demo_opens_with_a_valid_token_and_the_help_lists_the_others() {
         app.verdict_text()
     );
     press(&mut app, "?");
-    // Five tokens of ~6 lines each: a tall terminal shows them all at once.
+    // The demo tokens come after the keys: End scrolls to them. Five tokens of ~6 lines each:
+    // a tall terminal shows them all at once.
+    let top = screen(&mut app, 200, 60);
+    assert!(top.contains("This screen: Verify pane"), "{top}");
+    press(&mut app, "End");
     let help = screen(&mut app, 200, 60);
     for label in [
         "expired 3 days ago",
@@ -296,19 +300,23 @@ fn demo_opens_with_a_valid_token_and_the_help_lists_the_others() {
     ] {
         assert!(labels.iter().any(|l| l.contains(label)), "{labels:?}");
     }
-    assert!(help.contains("Demo tokens: copy one"), "{help}");
+    assert!(
+        help.contains("Demo tokens: press 3, then t to load them"),
+        "{help}"
+    );
     for label in &labels {
         assert!(help.contains(label.as_str()), "help lists {label}: {help}");
     }
-    // Each listed token gives the outcome its label promises.
-    for (label, code) in [
+    // Each listed token gives the outcome its label promises: pasted over the one before
+    // (a paste replaces the token), and loaded in turn with t.
+    press(&mut app, "Esc");
+    let outcomes = [
         (1, "expired"),
         (2, "audience_mismatch"),
         (3, "identity_not_found"),
         (4, "signer_not_allowed"),
-    ] {
-        press(&mut app, "Esc");
-        press(&mut app, "c");
+    ];
+    for (label, code) in outcomes {
         let token = &app_tokens()[label];
         app.handle_paste(token);
         assert!(
@@ -318,6 +326,17 @@ fn demo_opens_with_a_valid_token_and_the_help_lists_the_others() {
             app.verdict_text()
         );
     }
+    for (_, code) in outcomes {
+        press(&mut app, "t");
+        assert!(
+            app.verdict_text()
+                .starts_with(&format!("REJECTED ({code})")),
+            "t loads the next demo token: {}",
+            app.verdict_text()
+        );
+    }
+    press(&mut app, "t");
+    assert!(app.verdict_text().starts_with("VALID"), "and wraps around");
 }
 
 #[test]
@@ -338,5 +357,50 @@ fn an_enormous_paste_is_refused_and_the_token_kept() {
     assert!(
         app.verdict_text().starts_with("VALID"),
         "the token before the paste is kept"
+    );
+}
+
+#[test]
+fn a_paste_replaces_the_token_and_strips_what_comes_around_it() {
+    let (store, key) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "3");
+    let expired = okta_token(&key, claims("alice@example.com", -3600));
+    let valid = okta_token(&key, claims("alice@example.com", 3600));
+    app.handle_paste(&expired);
+    assert!(app.verdict_text().starts_with("REJECTED (expired)"));
+    // A second paste is a new token, not glued onto the first.
+    app.handle_paste(&valid);
+    assert!(
+        app.verdict_text().starts_with("VALID"),
+        "{}",
+        app.verdict_text()
+    );
+    for wrapped in [
+        format!("Authorization: Bearer {expired}\r\n"),
+        format!("\"{expired}\""),
+        format!("  bearer '{expired}'  "),
+    ] {
+        app.handle_paste(&valid);
+        app.handle_paste(&wrapped);
+        assert!(
+            app.verdict_text().starts_with("REJECTED (expired)"),
+            "{wrapped:?}: {}",
+            app.verdict_text()
+        );
+    }
+    app.handle_paste(&format!("authorization: Bearer {valid}"));
+    assert!(
+        app.verdict_text().starts_with("VALID"),
+        "{}",
+        app.verdict_text()
+    );
+    // In the editor (i), a paste inserts at the cursor: here, after the whole token.
+    press(&mut app, "i");
+    app.handle_paste("xyz");
+    assert!(
+        app.verdict_text().starts_with("REJECTED"),
+        "the signature no longer matches: {}",
+        app.verdict_text()
     );
 }

@@ -184,6 +184,16 @@ impl Store {
         self.actor = std::cell::OnceCell::from(actor);
     }
 
+    /// SQLite's `data_version`: it changes when another connection (another admin's console,
+    /// a script) commits to the database, never for this connection's own writes. The console
+    /// polls it to stay live.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?)
+    }
+
     /// The database path, as shown in the status bar.
     pub fn location(&self) -> &str {
         &self.location

@@ -2,6 +2,8 @@
 //! [`App::apply`] → state. Input decoding is in `input`, the edit flows in `editing`, and
 //! rendering (in `view`) only reads what is here.
 
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
 
 pub use super::entity::Entity;
@@ -11,6 +13,7 @@ use super::keymap::{Action, Context};
 use super::table::CellContext;
 use super::theme::Theme;
 use super::verify_pane::VerifyPane;
+use super::view::Viewport;
 use super::{auth_policies, identities, signers};
 use crate::store::{Store, StoreError};
 
@@ -175,15 +178,30 @@ pub struct App {
     pub(super) help: bool,
     pub(super) help_scroll: u16,
     pub(super) message: Option<Message>,
+    /// Bumped by every new message: a message nobody renewed during an action fades.
+    message_serial: u64,
+    message_at: Instant,
     pub(super) quit: bool,
     effects: Vec<Effect>,
     fixed_now: Option<DateTime<Utc>>,
+    /// The last frame's layout facts.
+    viewport: Viewport,
+    /// The database's `data_version` when the tables were last loaded.
+    seen_data_version: Option<i64>,
+    /// When the Verify pane next verifies again by itself (a time it shows passes).
+    verify_due: Option<DateTime<Utc>>,
+    /// The last tick reloaded after another session's change.
+    data_changed: bool,
 }
+
+/// How long a status message stays when nothing else replaces it.
+const MESSAGE_LIFETIME: Duration = Duration::from_secs(5);
 
 impl App {
     /// A console over `store`.
     pub fn new(store: Store, options: AppOptions) -> Result<App, StoreError> {
-        let verify = VerifyPane::new(&options.sample_tokens, options.jwks_fetch.clone());
+        let labels = super::strings::Keys::new(&options.keymap, &options.theme).pane_labels();
+        let verify = VerifyPane::new(&options.sample_tokens, options.jwks_fetch.clone(), labels);
         let mut app = App {
             store,
             options,
@@ -201,9 +219,15 @@ impl App {
             help: false,
             help_scroll: 0,
             message: None,
+            message_serial: 0,
+            message_at: Instant::now(),
             quit: false,
             effects: Vec::new(),
             fixed_now: None,
+            viewport: Viewport::default(),
+            seen_data_version: None,
+            verify_due: None,
+            data_changed: false,
         };
         debug_assert!(
             Entity::ALL
@@ -213,7 +237,8 @@ impl App {
         );
         app.reload()?;
         if app.options.demo {
-            app.info("Demo database: changes are thrown away on exit. Press 3 to verify a demo token, ? for help.");
+            let welcome = app.keys().demo_welcome();
+            app.info(welcome);
         }
         app.rerun_verify();
         Ok(app)
@@ -279,21 +304,23 @@ impl App {
     }
 
     pub(super) fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            is_error: false,
-        });
+        self.show(text.into(), false);
     }
 
     pub(super) fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            is_error: true,
-        });
+        self.show(text.into(), true);
+    }
+
+    fn show(&mut self, text: String, is_error: bool) {
+        self.message = Some(Message { text, is_error });
+        self.message_serial += 1;
+        self.message_at = Instant::now();
     }
 
     /// Reloads every table from the store, keeping selections.
     pub fn reload(&mut self) -> Result<(), StoreError> {
+        // Read first, so a change committed while the tables load is seen by the next poll.
+        self.seen_data_version = Some(self.store.data_version()?);
         let ctx = CellContext { now: self.now() };
         for screen in &mut self.screens {
             screen.reload(&self.store, &ctx)?;
@@ -324,10 +351,27 @@ impl App {
 
     /// The keymap contexts in force, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
+        if self.help && self.confirm.is_none() {
+            vec![Context::Help]
+        } else {
+            self.screen_contexts()
+        }
+    }
+
+    /// True when the console offers `action` at all: no change keys under `--readonly`, no
+    /// demo-token key without demo tokens. (Hints and help leave the others out.)
+    pub fn offers(&self, action: Action) -> bool {
+        match action {
+            Action::LoadSample => !self.options.sample_tokens.is_empty(),
+            action if action.changes_data() => !self.store.is_readonly(),
+            _ => true,
+        }
+    }
+
+    /// The contexts of the screen under the help overlay (the help lists them first).
+    pub(super) fn screen_contexts(&self) -> Vec<Context> {
         if self.confirm.is_some() {
             vec![Context::Confirm]
-        } else if self.help {
-            vec![Context::Global]
         } else if let Some(state) = &self.form {
             // The focused field decides what Space and the arrows mean.
             if !state.form.focused_is_text() {
@@ -349,7 +393,7 @@ impl App {
             contexts.extend(self.screen(entity).contexts());
             contexts.push(Context::Global);
             contexts
-        } else if self.verify.editing {
+        } else if self.verify.editing() {
             vec![Context::VerifyEdit]
         } else {
             vec![Context::Verify, Context::Global]
@@ -384,8 +428,17 @@ impl App {
         self.tab.entity().map(|e| self.screen(e).table())
     }
 
-    /// Carries out one action.
+    /// Carries out one action. A status message fades at the next action that does not renew
+    /// it (a tick only fades it after a few seconds).
     pub fn apply(&mut self, action: Action) {
+        let serial = self.message_serial;
+        self.update(action);
+        if action != Action::Tick && self.message_serial == serial {
+            self.message = None;
+        }
+    }
+
+    fn update(&mut self, action: Action) {
         match action {
             Action::Quit => {
                 if self.form.as_ref().is_some_and(|f| f.form.is_dirty()) {
@@ -410,15 +463,36 @@ impl App {
             Action::Down => self.scroll(1),
             Action::PageUp => self.scroll(-(self.page_size() as isize)),
             Action::PageDown => self.scroll(self.page_size() as isize),
-            Action::Home => {
+            Action::Home => self.scroll(isize::MIN / 2),
+            Action::End => self.scroll(isize::MAX / 2),
+            Action::SortBy(column) => {
                 if let Some(t) = self.table_mut() {
-                    t.home();
+                    t.sort_by(column);
                 }
             }
-            Action::End => {
+            Action::SelectRow(position) => {
                 if let Some(t) = self.table_mut() {
-                    t.end();
+                    t.select_position(position);
                 }
+            }
+            Action::Reload => {
+                self.verify.refetch();
+                self.reload_or_report();
+                self.rerun_verify();
+                if let Some(detail) = &self.detail
+                    && detail.check
+                {
+                    self.open_signer_check();
+                }
+                self.info("Reloaded from the database; JWKS will be fetched again");
+            }
+            Action::LoadSample => {
+                if self.verify.load_next_sample() {
+                    self.rerun_verify();
+                }
+            }
+            Action::Tick => {
+                self.on_tick();
             }
             Action::Filter => self.filtering = true,
             Action::Accept => self.filtering = false,
@@ -466,12 +540,18 @@ impl App {
                 self.verify.clear();
                 self.rerun_verify();
             }
-            Action::StartEditing => self.verify.editing = true,
-            Action::StopEditing => self.verify.editing = false,
+            Action::StartEditing => self.verify.set_editing(true),
+            Action::StopEditing => self.verify.set_editing(false),
             Action::ToggleDecoded => self.verify.show_decoded = !self.verify.show_decoded,
             Action::CancelFetch => {
                 if self.verify.cancel_fetch() {
-                    self.info("JWKS fetch cancelled; edit the token to try again");
+                    let retry = self
+                        .options
+                        .keymap
+                        .label_for(Context::Verify, Action::Reload)
+                        .map(|key| format!("; press {key} to try again"))
+                        .unwrap_or_default();
+                    self.info(format!("JWKS fetch cancelled{retry}"));
                 }
             }
         }
@@ -489,18 +569,49 @@ impl App {
         self.filtering = false;
     }
 
+    /// Rows a page key moves, as the last frame drew what has focus.
     fn page_size(&self) -> usize {
-        self.table()
-            .unwrap_or_else(|| self.screen(Entity::Signer).table())
-            .page_size()
+        let page = if self.help {
+            self.viewport.help.1 as usize
+        } else if self.detail.is_some() {
+            self.viewport.detail.1 as usize
+        } else {
+            return self.table().map_or(1, |t| t.page_size());
+        };
+        page.max(1)
     }
 
     fn scroll(&mut self, delta: isize) {
-        if let Some(d) = &mut self.detail {
-            d.scroll = (d.scroll as isize + delta).max(0) as u16;
+        let by = |at: u16, max: u16| (at as isize + delta).clamp(0, max as isize) as u16;
+        if self.help {
+            self.help_scroll = by(self.help_scroll, self.viewport.help.0);
+        } else if let Some(d) = &mut self.detail {
+            d.scroll = by(d.scroll, self.viewport.detail.0);
         } else if let Some(t) = self.table_mut() {
             t.move_by(delta);
         }
+    }
+
+    /// Takes in the last frame's layout facts: page sizes, scroll positions, hit boxes.
+    pub(super) fn apply_viewport(&mut self, viewport: Viewport) {
+        if let Some(geometry) = &viewport.table
+            && let Some(table) = self.table_mut()
+        {
+            table.apply_geometry(geometry);
+        }
+        if let Some(detail) = &mut self.detail {
+            detail.scroll = detail.scroll.min(viewport.detail.0);
+        }
+        self.help_scroll = self.help_scroll.min(viewport.help.0);
+        if let (Some(state), Some(scroll)) = (&mut self.form, viewport.form_scroll) {
+            state.form.set_scroll(scroll);
+        }
+        self.viewport = viewport;
+    }
+
+    /// The last frame's layout facts (mouse hit boxes).
+    pub(super) fn viewport(&self) -> &Viewport {
+        &self.viewport
     }
 
     fn back(&mut self) {
@@ -588,6 +699,7 @@ impl App {
         if let Some(url) = self.verify.rerun(&self.store, now) {
             self.effects.push(Effect::Fetch(url));
         }
+        self.verify_due = self.verify.next_time_boundary(now);
     }
 
     /// A worker's JWKS fetch of `url` has finished (the outcome is in the shared cache).
@@ -612,8 +724,44 @@ impl App {
         self.verify.cache()
     }
 
-    /// Advances the spinner while a fetch is pending; true when a redraw is due.
+    /// Time passed: the event loop calls this about every [`App::tick_interval`]. Returns
+    /// true when the screen changed.
     pub fn tick(&mut self) -> bool {
-        self.verify.tick()
+        let before = (self.message.clone(), self.verdict_text());
+        let spinning = self.verify.tick();
+        self.apply(Action::Tick);
+        spinning || before != (self.message.clone(), self.verdict_text()) || self.data_changed
+    }
+
+    /// How often the loop should tick: often while a spinner turns, else often enough to
+    /// notice another session's change within a second.
+    pub fn tick_interval(&self) -> Duration {
+        if self.verify.fetch_pending() {
+            Duration::from_millis(120)
+        } else {
+            Duration::from_millis(400)
+        }
+    }
+
+    /// A tick: fade an old message, reload when another connection changed the database,
+    /// verify again when a time the pane shows has passed.
+    fn on_tick(&mut self) {
+        self.data_changed = false;
+        if self.message.is_some() && self.message_at.elapsed() >= MESSAGE_LIFETIME {
+            self.message = None;
+        }
+        match self.store.data_version() {
+            Ok(version) if Some(version) != self.seen_data_version => {
+                self.reload_or_report();
+                self.rerun_verify();
+                self.data_changed = true;
+            }
+            Ok(_) => {}
+            Err(e) => self.error(format!("Watching the database failed: {e}")),
+        }
+        let now = self.now();
+        if self.verify_due.is_some_and(|due| due <= now) {
+            self.rerun_verify();
+        }
     }
 }

@@ -13,7 +13,7 @@ use ratatui::text::Line;
 
 use super::form::Form;
 use super::keymap::Context;
-use super::table::{CellContext, Column, TableModel};
+use super::table::{CellContext, Column, TableGeometry, TableModel};
 use super::theme::Theme;
 use crate::store::{Store, StoreError};
 
@@ -155,7 +155,7 @@ pub trait EntityScreen {
     /// The table itself, to move in.
     fn table_mut(&mut self) -> &mut dyn TableView;
     /// Draws the table.
-    fn render(&mut self, frame: &mut Frame<'_>, area: Rect, theme: &Theme);
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme) -> TableGeometry;
     /// See [`Descriptor::new_form`].
     fn new_form(&self, store: &Store) -> Result<Form, StoreError>;
     /// See [`Descriptor::edit_form`].
@@ -209,8 +209,8 @@ impl<D: Descriptor> EntityScreen for EntityTable<D> {
     fn table_mut(&mut self) -> &mut dyn TableView {
         &mut self.model
     }
-    fn render(&mut self, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-        self.model.render(frame, area, theme, D::decorate);
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme) -> TableGeometry {
+        self.model.render(frame, area, theme, D::decorate)
     }
     fn new_form(&self, store: &Store) -> Result<Form, StoreError> {
         D::new_form(store)
@@ -249,10 +249,6 @@ impl<D: Descriptor> EntityScreen for EntityTable<D> {
 pub trait TableView {
     /// Moves the selection.
     fn move_by(&mut self, delta: isize);
-    /// First row.
-    fn home(&mut self);
-    /// Last row.
-    fn end(&mut self);
     /// Sorts by the next column.
     fn sort_next(&mut self);
     /// Reverses the sort.
@@ -269,10 +265,8 @@ pub trait TableView {
     fn selected_id(&self) -> Option<&str>;
     /// Selects a view position (a click).
     fn select_position(&mut self, position: usize);
-    /// The header column under a click.
-    fn header_at(&self, x: u16, y: u16) -> Option<usize>;
-    /// The view position under a click.
-    fn row_at(&self, y: u16) -> Option<usize>;
+    /// Takes in where the last frame drew the table (page size, scroll position).
+    fn apply_geometry(&mut self, geometry: &TableGeometry);
     /// Rows a page holds.
     fn page_size(&self) -> usize;
     /// "3 of 12 signers".
@@ -286,12 +280,6 @@ pub trait TableView {
 impl<T: 'static> TableView for TableModel<T> {
     fn move_by(&mut self, delta: isize) {
         TableModel::move_by(self, delta)
-    }
-    fn home(&mut self) {
-        TableModel::home(self)
-    }
-    fn end(&mut self) {
-        TableModel::end(self)
     }
     fn sort_next(&mut self) {
         TableModel::sort_next(self)
@@ -317,11 +305,8 @@ impl<T: 'static> TableView for TableModel<T> {
     fn select_position(&mut self, position: usize) {
         TableModel::select_position(self, position)
     }
-    fn header_at(&self, x: u16, y: u16) -> Option<usize> {
-        TableModel::header_at(self, x, y)
-    }
-    fn row_at(&self, y: u16) -> Option<usize> {
-        TableModel::row_at(self, y)
+    fn apply_geometry(&mut self, geometry: &TableGeometry) {
+        TableModel::apply_geometry(self, geometry)
     }
     fn page_size(&self) -> usize {
         TableModel::page_size(self)

@@ -120,6 +120,7 @@ fn text_area(text: &str, placeholder: &str) -> Box<TextArea<'static>> {
     };
     let mut area = TextArea::new(lines);
     area.set_cursor_line_style(Style::default());
+    area.set_cursor_style(Style::default().add_modifier(ratatui::style::Modifier::REVERSED));
     if !placeholder.is_empty() {
         area.set_placeholder_text(format!("e.g. {placeholder}"));
     }
@@ -424,8 +425,20 @@ impl Form {
         }
     }
 
-    /// Draws the form as a centred popup over `area`.
-    pub fn render(&mut self, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    /// Takes in the scroll position the last frame used (it kept the focused field shown).
+    pub fn set_scroll(&mut self, scroll: u16) {
+        self.scroll = scroll;
+    }
+
+    /// Draws the form as a centred popup over `area`; returns the scroll position it used
+    /// (the focused field is kept on screen), for [`set_scroll`](Self::set_scroll).
+    pub fn render(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        theme: &Theme,
+        keys: &super::strings::Keys<'_>,
+    ) -> u16 {
         let popup = super::centered(area, 100, area.height);
         frame.render_widget(Clear, popup);
         let block = Block::default()
@@ -438,7 +451,7 @@ impl Form {
         let inner = block.inner(popup);
         frame.render_widget(block, popup);
         if inner.height == 0 || inner.width < 10 {
-            return;
+            return self.scroll;
         }
         let label_width = 24u16.min(inner.width / 3);
         let mut lines: Vec<(u16, Line<'static>)> = Vec::new(); // (field index or u16::MAX, line)
@@ -576,15 +589,9 @@ impl Form {
                     lines.push((index as u16, Line::from(row)));
                 }
                 FieldValue::Fold => {
-                    let text = if self.expanded {
-                        "▾ shown (Space hides)"
-                    } else {
-                        "▸ hidden (Space shows)"
-                    };
-                    lines.push((
-                        index as u16,
-                        Line::from(vec![label, Span::styled(text, theme.muted())]),
-                    ));
+                    let mut spans = vec![label];
+                    spans.extend(keys.fold(self.expanded, focused));
+                    lines.push((index as u16, Line::from(spans)));
                 }
             }
             if let Some(error) = self.errors.get(field.spec.key) {
@@ -606,12 +613,13 @@ impl Form {
         // Keep the focused field (and its error) on screen.
         let height = inner.height as usize;
         let focus_end = text_slot.map_or(focus_line + 2, |(l, h)| l + h as usize + 1);
-        if focus_line < self.scroll as usize {
-            self.scroll = focus_line as u16;
-        } else if focus_end > self.scroll as usize + height {
-            self.scroll = (focus_end.saturating_sub(height)) as u16;
+        let mut scroll = self.scroll;
+        if focus_line < scroll as usize {
+            scroll = focus_line as u16;
+        } else if focus_end > scroll as usize + height {
+            scroll = (focus_end.saturating_sub(height)) as u16;
         }
-        let start = self.scroll as usize;
+        let start = scroll as usize;
         let shown: Vec<Line<'static>> = lines
             .iter()
             .skip(start)
@@ -627,16 +635,17 @@ impl Form {
             let x = inner.x + label_width;
             if h > 0 && inner.width > label_width + 1 {
                 let rect = Rect::new(x, y, inner.width - label_width, h);
+                // The text area's cursor is reversed, as the theme's selection is.
                 if let Some(Field {
                     value: FieldValue::Text(area),
                     ..
-                }) = self.fields.get_mut(self.focus)
+                }) = self.fields.get(self.focus)
                 {
-                    area.set_cursor_style(theme.selected());
                     frame.render_widget(&**area, rect);
                 }
             }
         }
+        scroll
     }
 }
 

@@ -22,33 +22,19 @@ impl App {
         }
     }
 
-    /// Handles one key.
+    /// Handles one key: the keymap turns it into an action for the contexts in force; a key
+    /// it does not bind is typing for the field with focus (and closes the help).
     pub fn handle_key(&mut self, key: KeyEvent) {
-        if self.help {
-            // Any key closes the help, except scrolling it.
-            match key.code {
-                KeyCode::Down | KeyCode::Char('j') => {
-                    self.help_scroll = self.help_scroll.saturating_add(1)
-                }
-                KeyCode::Up | KeyCode::Char('k') => {
-                    self.help_scroll = self.help_scroll.saturating_sub(1)
-                }
-                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    self.apply(Action::Quit)
-                }
-                _ => self.help = false,
-            }
-            return;
-        }
         let contexts = self.contexts();
         let action = self.options.keymap.lookup(&contexts, &key);
         match action {
             Some(action) => self.apply(action),
+            None if self.help => self.apply(Action::ToggleHelp),
             None if self.form.is_some() => self.type_into_form(key),
             None if self.filtering => self.type_into_filter(key),
             None if self.tab == Tab::Verify
                 && self.detail.is_none()
-                && self.verify.editing
+                && self.verify.editing()
                 && self.verify.type_key(key) =>
             {
                 self.rerun_verify()
@@ -117,28 +103,33 @@ impl App {
         }
     }
 
+    /// The mouse, as actions: the wheel moves, a click on a header sorts by it
+    /// ([`Action::SortBy`]) and a click on a row selects it ([`Action::SelectRow`]), where the
+    /// last frame drew them.
     pub(super) fn handle_mouse(&mut self, mouse: crossterm::event::MouseEvent) {
         if self.form.is_some() || self.confirm.is_some() || self.help || self.detail.is_some() {
             return;
         }
         let table_tab = self.tab.entity().is_some();
-        match mouse.kind {
-            MouseEventKind::ScrollDown if table_tab => self.apply(Action::Down),
-            MouseEventKind::ScrollUp if table_tab => self.apply(Action::Up),
+        let action = match mouse.kind {
+            MouseEventKind::ScrollDown if table_tab => Some(Action::Down),
+            MouseEventKind::ScrollUp if table_tab => Some(Action::Up),
             MouseEventKind::Down(MouseButton::Left) => {
-                let Some(table) = self.table_mut() else {
-                    return;
-                };
-                match (
-                    table.header_at(mouse.column, mouse.row),
-                    table.row_at(mouse.row),
-                ) {
-                    (Some(column), _) => table.sort_by(column),
-                    (None, Some(row)) => table.select_position(row),
-                    _ => {}
-                }
+                self.viewport().table.as_ref().and_then(|geometry| {
+                    match (
+                        geometry.header_at(mouse.column, mouse.row),
+                        geometry.row_at(mouse.row),
+                    ) {
+                        (Some(column), _) => Some(Action::SortBy(column)),
+                        (None, Some(row)) => Some(Action::SelectRow(row)),
+                        _ => None,
+                    }
+                })
             }
-            _ => {}
+            _ => None,
+        };
+        if let Some(action) = action {
+            self.apply(action);
         }
     }
 }

@@ -83,11 +83,22 @@ pub enum Action {
     ToggleDecoded,
     /// Signers: run the doctor on the selected signer.
     CheckSigner,
+    /// Reload from the database now and refetch JWKS (also retries a cancelled fetch).
+    Reload,
+    /// Verify: put the next demo token into the pane (demo mode).
+    LoadSample,
+    /// Mouse: sort by this column (a header click).
+    SortBy(usize),
+    /// Mouse: select this row of the visible page (a row click).
+    SelectRow(usize),
+    /// Time passed (the event loop's tick): fades messages, turns the spinner, watches the
+    /// database and the verify pane's times.
+    Tick,
 }
 
 impl Action {
     /// Every action with its name in the config file's `[keys]` table.
-    pub const NAMES: [(Action, &'static str); 42] = [
+    pub const NAMES: [(Action, &'static str); 44] = [
         (Action::Quit, "quit"),
         (Action::ToggleHelp, "help"),
         (Action::NextTab, "next_tab"),
@@ -130,6 +141,8 @@ impl Action {
         (Action::StartEditing, "edit_token"),
         (Action::StopEditing, "stop_editing"),
         (Action::ToggleDecoded, "toggle_decoded"),
+        (Action::Reload, "reload"),
+        (Action::LoadSample, "load_demo_token"),
     ];
 
     /// The action a config name stands for.
@@ -138,6 +151,14 @@ impl Action {
             .iter()
             .find(|(_, n)| *n == name)
             .map(|(action, _)| *action)
+    }
+
+    /// True for actions that change the database: never offered under `--readonly`.
+    pub fn changes_data(self) -> bool {
+        matches!(
+            self,
+            Action::New | Action::Edit | Action::Delete | Action::Save
+        )
     }
 
     /// Its config name.
@@ -174,6 +195,8 @@ pub enum Context {
     Verify,
     /// The verify pane's token editor has focus.
     VerifyEdit,
+    /// The help overlay is open (keys it does not bind close it).
+    Help,
 }
 
 impl Context {
@@ -191,6 +214,7 @@ impl Context {
             Context::Filter => "Filter",
             Context::Verify => "Verify pane",
             Context::VerifyEdit => "Verify pane, editing the token",
+            Context::Help => "Help",
         }
     }
 }
@@ -342,18 +366,44 @@ pub const BINDINGS: &[Binding] = &[
     // Confirmation first: while it is shown, nothing else answers.
     bind(
         Confirm,
-        &[ch('y'), plain(Enter)],
+        &[ch('y')],
         Action::Confirm,
-        "yes, do it",
-        Some("confirm"),
+        "yes, do it (only y: a reflexive Enter must not delete)",
+        Some("yes"),
     ),
     bind(
         Confirm,
-        &[ch('n'), plain(Esc)],
+        &[ch('n'), plain(Esc), plain(Enter)],
         Action::Cancel,
         "no, go back",
-        Some("cancel"),
+        Some("no"),
     ),
+    bind(
+        Help,
+        &[plain(Down), ch('j')],
+        Action::Down,
+        "scroll down",
+        None,
+    ),
+    bind(Help, &[plain(Up), ch('k')], Action::Up, "scroll up", None),
+    bind(
+        Help,
+        &[plain(PageDown), ch(' ')],
+        Action::PageDown,
+        "page down",
+        Some("page"),
+    ),
+    bind(Help, &[plain(PageUp)], Action::PageUp, "page up", None),
+    bind(Help, &[plain(Home), ch('g')], Action::Home, "top", None),
+    bind(Help, &[plain(End), ch('G')], Action::End, "bottom", None),
+    bind(
+        Help,
+        &[plain(Esc), ch('?'), plain(F(1)), ch('q')],
+        Action::ToggleHelp,
+        "close the help (so does any key not listed here)",
+        Some("close"),
+    ),
+    bind(Help, &[ctrl('c')], Action::Quit, "quit", None),
     bind(
         Filter,
         &[plain(Enter)],
@@ -383,6 +433,13 @@ pub const BINDINGS: &[Binding] = &[
         None,
     ),
     bind(Form, &[ctrl('s')], Action::Save, "save", Some("save")),
+    bind(
+        Form,
+        &[plain(F(1))],
+        Action::ToggleHelp,
+        "help",
+        Some("help"),
+    ),
     bind(
         Form,
         &[plain(Esc)],
@@ -504,6 +561,7 @@ pub const BINDINGS: &[Binding] = &[
         "clear the token",
         Some("clear"),
     ),
+    bind(VerifyEdit, &[plain(F(1))], Action::ToggleHelp, "help", None),
     bind(VerifyEdit, &[ctrl('c')], Action::Quit, "quit", None),
     bind(
         Verify,
@@ -562,6 +620,20 @@ pub const BINDINGS: &[Binding] = &[
         None,
     ),
     bind(
+        Verify,
+        &[ch('r')],
+        Action::Reload,
+        "verify again, refetching the JWKS (retries a cancelled fetch)",
+        Some("re-run"),
+    ),
+    bind(
+        Verify,
+        &[ch('t')],
+        Action::LoadSample,
+        "put the next demo token into the pane (demo only)",
+        Some("demo token"),
+    ),
+    bind(
         Signers,
         &[ch('c')],
         Action::CheckSigner,
@@ -570,10 +642,17 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         Detail,
-        &[plain(Esc), ch('q'), plain(Left)],
+        &[ch('q'), plain(Esc), plain(Left)],
         Action::Back,
         "back to the table",
         Some("back"),
+    ),
+    bind(
+        Detail,
+        &[ch('r')],
+        Action::Reload,
+        "reload from the database (and refetch JWKS)",
+        None,
     ),
     bind(Detail, &[ch('e')], Action::Edit, "edit", Some("edit")),
     bind(
@@ -658,6 +737,13 @@ pub const BINDINGS: &[Binding] = &[
         Some("details"),
     ),
     bind(Table, &[ch('n')], Action::New, "new", Some("new")),
+    bind(
+        Table,
+        &[ch('r')],
+        Action::Reload,
+        "reload now and refetch JWKS (changes also show by themselves)",
+        None,
+    ),
     bind(Table, &[ch('e')], Action::Edit, "edit", Some("edit")),
     bind(
         Table,
@@ -673,7 +759,13 @@ pub const BINDINGS: &[Binding] = &[
         "copy the ID (OSC 52, works over SSH)",
         None,
     ),
-    bind(Global, &[ch('?')], Action::ToggleHelp, "help", Some("help")),
+    bind(
+        Global,
+        &[ch('?'), plain(F(1))],
+        Action::ToggleHelp,
+        "help",
+        Some("help"),
+    ),
     bind(Global, &[ch('1')], Action::GoTab(1), "JWT Signers", None),
     bind(Global, &[ch('2')], Action::GoTab(2), "Identities", None),
     bind(Global, &[ch('3')], Action::GoTab(3), "Verify", None),
@@ -699,7 +791,7 @@ pub const BINDINGS: &[Binding] = &[
 /// returns them: a key must not mean two things within one of these.
 pub const STACKS: &[&[Context]] = &[
     &[Context::Confirm],
-    &[Context::Global],
+    &[Context::Help],
     &[Context::FormChoice, Context::Form],
     &[Context::FormLine, Context::Form],
     &[Context::Filter],
@@ -774,16 +866,28 @@ impl Keymap {
         })
     }
 
-    /// `key label` pairs for the hint bar of `contexts` (actions left without keys are
-    /// not offered).
-    pub fn hints(&self, contexts: &[Context]) -> Vec<(String, &'static str)> {
-        let mut out: Vec<(String, &'static str)> = Vec::new();
-        for context in contexts {
+    /// `(context, key, label)` for the hint bar of `contexts`, for the actions `offered`
+    /// accepts. A binding is offered under its first key that no earlier context takes (so a
+    /// detail view, where `q` goes back, never shows `q quit`); actions left without keys are
+    /// not.
+    pub fn hints(
+        &self,
+        contexts: &[Context],
+        offered: impl Fn(Action) -> bool,
+    ) -> Vec<(Context, String, &'static str)> {
+        let mut out: Vec<(Context, String, &'static str)> = Vec::new();
+        for (depth, context) in contexts.iter().enumerate() {
             for (b, keys) in self.bindings.iter().filter(|(b, _)| b.context == *context) {
-                if let (Some(hint), Some(key)) = (b.hint, keys.first())
-                    && !out.iter().any(|(_, h)| *h == hint)
+                let shadowed = |key: &Key| {
+                    self.bindings.iter().any(|(other, bound)| {
+                        contexts[..depth].contains(&other.context) && bound.contains(key)
+                    })
+                };
+                if let (Some(hint), Some(key)) = (b.hint, keys.iter().find(|k| !shadowed(k)))
+                    && offered(b.action)
+                    && !out.iter().any(|(_, _, h)| *h == hint)
                 {
-                    out.push((key.label(), hint));
+                    out.push((*context, key.label(), hint));
                 }
             }
         }
@@ -812,19 +916,48 @@ impl Keymap {
             .map(Key::label)
     }
 
-    /// The help overlay's sections: a context title and `keys — help` lines.
-    pub fn help_sections(&self) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+    /// Every key bound to `action` in `context`, as help and hints write them.
+    pub fn labels_for(&self, context: Context, action: Action) -> Vec<String> {
+        self.bindings
+            .iter()
+            .filter(|(b, _)| b.context == context && b.action == action)
+            .flat_map(|(_, keys)| keys.iter().map(Key::label))
+            .collect()
+    }
+
+    /// The labels of every key that does something in `contexts` (a test checks that each key
+    /// a screen names is one of them).
+    pub fn bound_labels(&self, contexts: &[Context]) -> Vec<String> {
+        self.bindings
+            .iter()
+            .filter(|(b, _)| contexts.contains(&b.context))
+            .flat_map(|(_, keys)| keys.iter().map(Key::label))
+            .collect()
+    }
+
+    /// The help overlay's sections, a context title and `keys — help` lines each: the
+    /// contexts of the current screen (`first`) come first, then every other one; actions
+    /// `offered` refuses are left out.
+    pub fn help_sections(
+        &self,
+        first: &[Context],
+        offered: impl Fn(Action) -> bool,
+    ) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         let order = [
             Global, Table, Signers, Detail, Form, FormLine, FormChoice, Filter, Confirm, Verify,
-            VerifyEdit,
+            VerifyEdit, Help,
         ];
-        order
+        let rest = order.iter().filter(|c| !first.contains(c));
+        first
             .iter()
+            .chain(rest)
             .map(|context| {
                 let lines = self
                     .bindings
                     .iter()
-                    .filter(|(b, keys)| b.context == *context && !keys.is_empty())
+                    .filter(|(b, keys)| {
+                        b.context == *context && !keys.is_empty() && offered(b.action)
+                    })
                     .map(|(b, keys)| {
                         let labels: Vec<String> = keys.iter().map(Key::label).collect();
                         (labels.join(" "), b.help)
@@ -832,6 +965,7 @@ impl Keymap {
                     .collect();
                 (context.title(), lines)
             })
+            .filter(|(_, lines): &(_, Vec<_>)| !lines.is_empty())
             .collect()
     }
 }

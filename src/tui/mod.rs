@@ -2,7 +2,8 @@
 //!
 //! Data flows one way: a terminal event goes through the keymap to an `Action`, `App::apply`
 //! changes state, and the view draws that state. Slow work (JWKS fetches) runs on a worker
-//! thread and comes back as an event. Redraws happen on events, not on a timer.
+//! thread and comes back as an event. Redraws happen on events and on ticks that changed
+//! something (a turning spinner, a faded message, another session's change).
 
 mod app;
 mod auth_policies;
@@ -14,6 +15,7 @@ mod identities;
 mod input;
 pub mod keymap;
 mod signers;
+mod strings;
 mod table;
 pub mod terminal;
 pub mod theme;
@@ -24,7 +26,6 @@ pub use app::{App, AppOptions, Effect, Entity, Message, Tab};
 pub use view::{MIN_HEIGHT, MIN_WIDTH};
 
 use std::sync::mpsc;
-use std::time::Duration;
 
 use anyhow::Result;
 use crossterm::event::Event;
@@ -106,24 +107,27 @@ pub fn run(store: Store, options: AppOptions) -> Result<()> {
         drop(guard);
         return Ok(());
     }
+    let mut last_tick = std::time::Instant::now();
     'outer: loop {
-        // Block until something happens; while a fetch is pending, wake to turn the spinner.
-        let first = if app.tick() {
-            match rx.recv_timeout(Duration::from_millis(120)) {
-                Ok(event) => Some(event),
-                Err(mpsc::RecvTimeoutError::Timeout) => None,
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        } else {
-            match rx.recv() {
-                Ok(event) => Some(event),
-                Err(_) => break,
-            }
+        // Wait for an event, but wake at the tick: the spinner turns, messages fade, another
+        // session's change to the database shows up.
+        let interval = app.tick_interval();
+        let wait = interval.saturating_sub(last_tick.elapsed());
+        let first = match rx.recv_timeout(wait) {
+            Ok(event) => Some(event),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
         // Coalesce whatever else is queued into one redraw.
         let mut batch: Vec<LoopEvent> = first.into_iter().collect();
         while let Ok(more) = rx.try_recv() {
             batch.push(more);
+        }
+        let mut redraw = !batch.is_empty();
+        if last_tick.elapsed() >= interval {
+            last_tick = std::time::Instant::now();
+            redraw |= app.tick();
+            run_effects(&mut app, &tx);
         }
         for event in batch {
             match event {
@@ -150,25 +154,14 @@ pub fn run(store: Store, options: AppOptions) -> Result<()> {
                     break 'outer;
                 }
             }
-            for effect in app.take_effects() {
-                match effect {
-                    Effect::Copy(text) => terminal::copy_osc52(&text),
-                    Effect::Fetch(url) => {
-                        let cache = app.key_cache();
-                        let done = tx.clone();
-                        std::thread::spawn(move || {
-                            // The outcome lands in the shared cache; the event triggers a rerun.
-                            let _ = cache.fetch(&url);
-                            let _ = done.send(LoopEvent::Fetched(url));
-                        });
-                    }
-                }
-            }
+            run_effects(&mut app, &tx);
             if app.should_quit() {
                 break 'outer;
             }
         }
-        draw(&mut term, &mut app)?;
+        if redraw {
+            draw(&mut term, &mut app)?;
+        }
     }
     signal_handle.close();
     drop(term);
@@ -178,6 +171,24 @@ pub fn run(store: Store, options: AppOptions) -> Result<()> {
         std::process::exit(128 + signal);
     }
     Ok(())
+}
+
+/// Carries out what the app asked for outside its state: clipboard writes, JWKS fetches on a
+/// worker thread (the outcome lands in the shared cache; the event triggers a rerun).
+fn run_effects(app: &mut App, tx: &mpsc::Sender<LoopEvent>) {
+    for effect in app.take_effects() {
+        match effect {
+            Effect::Copy(text) => terminal::copy_osc52(&text),
+            Effect::Fetch(url) => {
+                let cache = app.key_cache();
+                let done = tx.clone();
+                std::thread::spawn(move || {
+                    let _ = cache.fetch(&url);
+                    let _ = done.send(LoopEvent::Fetched(url));
+                });
+            }
+        }
+    }
 }
 
 /// Clears the screen and makes the next draw write every cell. (ratatui's `clear` asks the

@@ -59,10 +59,42 @@ pub struct TableModel<T: 'static> {
     filter: String,
     selected: usize,
     offset: usize,
-    header_hits: Vec<(u16, u16)>,
-    header_row: u16,
-    body_top: u16,
     page: usize,
+}
+
+/// Where the last frame put a table: what a mouse click or a page key needs to know.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableGeometry {
+    /// `(x, width)` of each column's header.
+    pub header_hits: Vec<(u16, u16)>,
+    /// The header's screen row.
+    pub header_row: u16,
+    /// The first body row's screen row.
+    pub body_top: u16,
+    /// Body rows on screen.
+    pub page: usize,
+    /// The view position of the first body row.
+    pub offset: usize,
+    /// Rows in the view.
+    pub shown: usize,
+}
+
+impl TableGeometry {
+    /// The column whose header is at screen position (`x`, `y`), if any.
+    pub fn header_at(&self, x: u16, y: u16) -> Option<usize> {
+        if y != self.header_row {
+            return None;
+        }
+        self.header_hits
+            .iter()
+            .position(|&(start, width)| x >= start && x < start + width)
+    }
+
+    /// The view position of the row at screen line `y`, if any.
+    pub fn row_at(&self, y: u16) -> Option<usize> {
+        let index = self.offset + y.checked_sub(self.body_top)? as usize;
+        (index < self.shown && index < self.offset + self.page).then_some(index)
+    }
 }
 
 impl<T: 'static> TableModel<T> {
@@ -82,9 +114,6 @@ impl<T: 'static> TableModel<T> {
             filter: String::new(),
             selected: 0,
             offset: 0,
-            header_hits: Vec::new(),
-            header_row: 0,
-            body_top: 0,
             page: 10,
         }
     }
@@ -216,16 +245,6 @@ impl<T: 'static> TableModel<T> {
         self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
     }
 
-    /// First row.
-    pub fn home(&mut self) {
-        self.selected = 0;
-    }
-
-    /// Last row.
-    pub fn end(&mut self) {
-        self.selected = self.view.len().saturating_sub(1);
-    }
-
     /// Selects the row with this id, if shown.
     pub fn select_id(&mut self, id: &str) -> bool {
         let found = self
@@ -269,22 +288,6 @@ impl<T: 'static> TableModel<T> {
         }
     }
 
-    /// The column whose header is at screen position (`x`, `y`), if any.
-    pub fn header_at(&self, x: u16, y: u16) -> Option<usize> {
-        if y != self.header_row {
-            return None;
-        }
-        self.header_hits
-            .iter()
-            .position(|&(start, width)| x >= start && x < start + width)
-    }
-
-    /// The view position of the row at screen line `y`, if any.
-    pub fn row_at(&self, y: u16) -> Option<usize> {
-        let index = self.offset + y.checked_sub(self.body_top)? as usize;
-        (y >= self.body_top && index < self.view.len()).then_some(index)
-    }
-
     /// Rows on one page, as last drawn (PgUp/PgDn move this far).
     pub fn page_size(&self) -> usize {
         self.page
@@ -297,32 +300,51 @@ impl<T: 'static> TableModel<T> {
         }
     }
 
+    /// Takes in where the last frame put the table: its page size and scroll position.
+    pub fn apply_geometry(&mut self, geometry: &TableGeometry) {
+        self.page = geometry.page.max(1);
+        self.offset = geometry.offset;
+    }
+
+    /// The first visible row for a body of `body_height` rows: the last frame's scroll
+    /// position, moved just enough to show the selection.
+    fn offset_for(&self, body_height: usize) -> usize {
+        let mut offset = self.offset;
+        if self.selected < offset {
+            offset = self.selected;
+        } else if self.selected >= offset + body_height {
+            offset = self.selected + 1 - body_height;
+        }
+        if offset + body_height > self.view.len() {
+            offset = self.view.len().saturating_sub(body_height);
+        }
+        offset
+    }
+
     /// Draws the visible window into `area`; `decorate` may style a cell (status marks).
+    /// Returns where it drew, for [`apply_geometry`](Self::apply_geometry).
     pub fn render(
-        &mut self,
+        &self,
         frame: &mut Frame<'_>,
         area: Rect,
         theme: &Theme,
         decorate: fn(usize, &str, &Theme) -> ratatui::style::Style,
-    ) {
+    ) -> TableGeometry {
         if area.height < 2 || area.width < 4 {
-            return;
+            return TableGeometry::default();
         }
         let body_height = (area.height - 1) as usize;
-        self.page = body_height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + body_height {
-            self.offset = self.selected + 1 - body_height;
-        }
-        if self.offset + body_height > self.view.len() {
-            self.offset = self.view.len().saturating_sub(body_height);
-        }
+        let offset = self.offset_for(body_height);
         let widths: Vec<Constraint> = self.columns.iter().map(|c| c.width).collect();
         let rects = Layout::horizontal(widths.clone()).spacing(1).split(area);
-        self.header_hits = rects.iter().map(|r| (r.x, r.width)).collect();
-        self.header_row = area.y;
-        self.body_top = area.y + 1;
+        let geometry = TableGeometry {
+            header_hits: rects.iter().map(|r| (r.x, r.width)).collect(),
+            header_row: area.y,
+            body_top: area.y + 1,
+            page: body_height.max(1),
+            offset,
+            shown: self.view.len(),
+        };
         let header = Row::new(self.columns.iter().enumerate().map(|(i, c)| {
             let arrow = match self.sort {
                 Some((s, false)) if s == i => " ▲",
@@ -335,8 +357,8 @@ impl<T: 'static> TableModel<T> {
             Cell::from(format!("{}{arrow}", fit(c.title, room)))
         }))
         .style(theme.header());
-        let end = (self.offset + body_height).min(self.view.len());
-        let rows = self.view[self.offset..end].iter().map(|&i| {
+        let end = (offset + body_height).min(self.view.len());
+        let rows = self.view[offset..end].iter().map(|&i| {
             let row = &self.rows[i as usize];
             Row::new(row.text.split(SEP).enumerate().map(|(c, text)| {
                 let width = rects.get(c).map_or(0, |r| r.width as usize);
@@ -350,9 +372,10 @@ impl<T: 'static> TableModel<T> {
             .row_highlight_style(theme.selected());
         let mut state = TableState::default();
         if !self.view.is_empty() {
-            state.select(Some(self.selected - self.offset));
+            state.select(Some(self.selected - offset));
         }
         frame.render_stateful_widget(table, area, &mut state);
+        geometry
     }
 }
 

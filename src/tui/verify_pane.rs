@@ -24,6 +24,23 @@ use crate::verify::{
 
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 
+/// Titles that name keys, written from the keymap by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct PaneLabels {
+    /// The token box's title while idle ("Token (i to edit, or paste)").
+    pub idle_title: String,
+    /// Its title while editing.
+    pub editing_title: String,
+    /// The checks box's note on narrow terminals ("v: decoded token").
+    pub to_decoded: String,
+    /// The decoded box's note ("v: checks").
+    pub to_checks: String,
+    /// After "Fetching the JWKS …": " (Esc cancels)".
+    pub cancel_note: String,
+    /// After "JWKS fetch cancelled": "; press r to try again".
+    pub retry_note: String,
+}
+
 /// The pane's state.
 pub struct VerifyPane {
     editor: TextArea<'static>,
@@ -33,18 +50,23 @@ pub struct VerifyPane {
     cancelled: Option<String>,
     spinner: usize,
     now: Option<DateTime<Utc>>,
-    /// The token editor has focus (keys are typed into it).
-    pub editing: bool,
+    editing: bool,
     /// On narrow terminals, the decoded token is shown instead of the checks.
     pub show_decoded: bool,
+    labels: PaneLabels,
+    /// Demo tokens, and the one [`load_next_sample`](Self::load_next_sample) loads next.
+    samples: Vec<String>,
+    next_sample: usize,
 }
 
 fn editor(text: &str) -> TextArea<'static> {
     let mut editor = TextArea::new(vec![text.to_string()]);
     editor.set_wrap_mode(WrapMode::Glyph);
     editor.set_cursor_line_style(Style::default());
+    // No cursor until the editor has focus (`VerifyPane::set_editing`).
+    editor.set_cursor_style(Style::default());
     editor.set_placeholder_text(
-        "Paste a token here (a leading \"Bearer \" and whitespace are ignored)",
+        "Paste a token here (quotes, \"Bearer \" and an Authorization: line are stripped)",
     );
     editor.move_cursor(ratatui_textarea::CursorMove::End);
     editor
@@ -55,8 +77,12 @@ impl VerifyPane {
     pub fn new(
         samples: &[(String, String)],
         policy: crate::model::address::JwksFetchPolicy,
+        labels: PaneLabels,
     ) -> VerifyPane {
         VerifyPane {
+            labels,
+            samples: samples.iter().map(|(_, token)| token.clone()).collect(),
+            next_sample: 1,
             editor: editor(samples.first().map_or("", |(_, t)| t.as_str())),
             cache: Arc::new(KeyCache::with_policy(policy)),
             report: None,
@@ -82,6 +108,7 @@ impl VerifyPane {
     /// Replaces the token.
     pub fn set_token(&mut self, token: &str) {
         self.editor = editor(token);
+        self.set_editing(self.editing);
         self.cancelled = None;
     }
 
@@ -102,18 +129,56 @@ impl VerifyPane {
         changed
     }
 
-    /// A bracketed paste, as one edit.
+    /// A bracketed paste, as one edit: it replaces the token (what an admin pasting a second
+    /// token means), stripped of quotes, `Bearer ` and an `Authorization:` line; while editing
+    /// (`i`) it inserts at the cursor instead.
     pub fn paste(&mut self, text: &str) {
         // A token nobody signed is untrusted text: whatever would act on the terminal shows as
         // a visible escape (and, not being base64url, makes the token malformed, as it is for
         // the controller).
-        let flat: String = text
-            .lines()
-            .map(|line| escape(line).into_owned())
-            .collect::<Vec<_>>()
-            .join("");
-        self.editor.insert_str(flat);
+        if self.editing {
+            let flat: String = text
+                .lines()
+                .map(|line| escape(line).into_owned())
+                .collect::<Vec<_>>()
+                .join("");
+            self.editor.insert_str(flat);
+            self.cancelled = None;
+        } else {
+            self.set_token(&escape(&crate::verify::normalize_token(text)));
+        }
+    }
+
+    /// Replaces the token with the next demo token (in turn, from the first); false when
+    /// there are none.
+    pub fn load_next_sample(&mut self) -> bool {
+        if self.samples.is_empty() {
+            return false;
+        }
+        let index = self.next_sample % self.samples.len();
+        self.next_sample = index + 1;
+        let token = self.samples[index].clone();
+        self.set_token(&token);
+        true
+    }
+
+    /// Makes the next verification fetch its JWKS again, even after a cancel (`r`).
+    pub fn refetch(&mut self) {
         self.cancelled = None;
+        self.fetching = None;
+        self.cache.mark_stale();
+    }
+
+    /// The instant a time the report depends on passes (a token's `exp`, `nbf` or `iat`
+    /// still ahead of `now`): the verdict may change then, so the pane verifies again.
+    pub fn next_time_boundary(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let payload = self.report.as_ref()?.payload.as_ref()?;
+        ["exp", "nbf", "iat"]
+            .iter()
+            .filter_map(|claim| payload.get(*claim)?.as_f64())
+            .filter_map(|seconds| DateTime::from_timestamp(seconds.ceil() as i64, 0))
+            .filter(|time| *time > now)
+            .min()
     }
 
     /// Empties the editor.
@@ -163,6 +228,11 @@ impl VerifyPane {
         }
     }
 
+    /// True while a JWKS fetch is pending (the spinner turns).
+    pub fn fetch_pending(&self) -> bool {
+        self.fetching.is_some()
+    }
+
     /// Advances the spinner; true while a fetch is pending.
     pub fn tick(&mut self) -> bool {
         if self.fetching.is_some() {
@@ -196,11 +266,11 @@ impl VerifyPane {
         match (&self.report, &self.fetching, &self.cancelled) {
             (None, _, _) => "Paste a token to see what the controller would do with it.".into(),
             (Some(_), Some(url), _) => format!(
-                "{} Fetching the JWKS from {url} … (Esc cancels)",
-                SPINNER[self.spinner]
+                "{} Fetching the JWKS from {url} …{}",
+                SPINNER[self.spinner], self.labels.cancel_note
             ),
             (Some(r), None, Some(url)) if r.pending_fetch.is_some() => {
-                format!("JWKS fetch from {url} cancelled; edit the token to try again")
+                format!("JWKS fetch from {url} cancelled{}", self.labels.retry_note)
             }
             (Some(r), _, _) => r.verdict_line(),
         }
@@ -224,28 +294,47 @@ impl VerifyPane {
                 untrusted_styled(warning.clone(), theme.warn()),
             ]));
         }
+        // A fix only once the failing check is known: never while a fetch is pending.
         if let Some(fix) = self
             .report
             .as_ref()
+            .filter(|r| r.pending_fetch.is_none() && self.fetching.is_none())
             .and_then(|r| r.reason())
             .and_then(Reason::fix)
         {
             verdict.push(Line::from(vec![
-                Span::styled("fix: ", theme.key()),
+                Span::styled("fix: ", theme.header()),
                 Span::raw(fix.hint),
             ]));
         }
         Paragraph::new(verdict).wrap(Wrap { trim: false })
     }
 
-    /// Draws the pane.
-    pub fn render(&mut self, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    /// True while the token editor has focus (keys are typed into it).
+    pub fn editing(&self) -> bool {
+        self.editing
+    }
+
+    /// Gives the token editor focus, or takes it away (its cursor shows only with focus).
+    pub fn set_editing(&mut self, editing: bool) {
+        self.editing = editing;
+        self.editor.set_cursor_style(if editing {
+            Style::default().add_modifier(ratatui::style::Modifier::REVERSED)
+        } else {
+            Style::default()
+        });
+    }
+
+    /// Draws the pane; `labels` are its key-dependent titles.
+    pub fn render(&self, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let labels = &self.labels;
         let editor_height = if area.height >= 30 { 8 } else { 5 };
         let verdict = self.verdict_paragraph(theme);
         // The verdict, the client's answer, warnings and the fix wrap and are never cut: they
-        // take the rows they need (up to a third of the pane; the checks keep the rest).
-        let verdict_height =
-            (verdict.line_count(area.width) as u16).clamp(1, (area.height / 3).max(2));
+        // take the rows they need; the checks keep what is left (at least their border and a
+        // line).
+        let verdict_height = (verdict.line_count(area.width) as u16)
+            .clamp(1, area.height.saturating_sub(editor_height + 3).max(1));
         let [editor_area, verdict_area, body] = Layout::vertical([
             Constraint::Length(editor_height),
             Constraint::Length(verdict_height),
@@ -253,21 +342,16 @@ impl VerifyPane {
         ])
         .areas(area);
         let (title, border) = if self.editing {
-            (" Token (editing: Enter or Esc when done) ", theme.focus())
+            (&labels.editing_title, theme.focus())
         } else {
-            (" Token (i to edit, or paste) ", theme.border())
+            (&labels.idle_title, theme.border())
         };
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(border)
-            .title(Span::styled(title, theme.header()));
-        self.editor.set_block(block);
-        self.editor.set_cursor_style(if self.editing {
-            theme.selected()
-        } else {
-            Style::default()
-        });
-        frame.render_widget(&self.editor, editor_area);
+            .title(Span::styled(title.clone(), theme.header()));
+        frame.render_widget(&block, editor_area);
+        frame.render_widget(&self.editor, block.inner(editor_area));
 
         frame.render_widget(verdict, verdict_area);
 
@@ -301,7 +385,7 @@ impl VerifyPane {
                 })
                 .collect(),
         };
-        let other = if wide { "" } else { " (v: decoded token) " };
+        let other = if wide { "" } else { labels.to_decoded.as_str() };
         let checks = Paragraph::new(check_lines).block(
             Block::default()
                 .borders(Borders::ALL)
@@ -320,7 +404,7 @@ impl VerifyPane {
                 .title(Span::styled(" Header · Payload ", theme.header()))
                 .title(
                     Line::from(Span::styled(
-                        if wide { "" } else { " (v: checks) " },
+                        if wide { "" } else { labels.to_checks.as_str() },
                         theme.muted(),
                     ))
                     .alignment(ratatui::layout::Alignment::Right),

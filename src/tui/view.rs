@@ -1,4 +1,6 @@
-//! Drawing the console from the app's state. Nothing here changes state except scroll clamps.
+//! Drawing the console from the app's state. Drawing takes `&self` and changes nothing; what a
+//! later event needs to know about the layout (page sizes, hit boxes, scroll clamps) comes back
+//! as a [`Viewport`] that `App::render` hands to the state.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -7,8 +9,23 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::app::{App, Entity, Tab};
 use super::centered;
-use super::keymap::{Action, Context};
+use super::keymap::Context;
+use super::strings::Keys;
+use super::table::TableGeometry;
 use unicode_width::UnicodeWidthStr;
+
+/// Layout facts of the last frame that later events need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Viewport {
+    /// Where the current tab's table was drawn (none on the Verify tab).
+    pub table: Option<TableGeometry>,
+    /// The detail view's largest scroll position and its page height.
+    pub detail: (u16, u16),
+    /// The help overlay's largest scroll position and its page height.
+    pub help: (u16, u16),
+    /// The scroll position the open form used.
+    pub form_scroll: Option<u16>,
+}
 
 /// The smallest terminal the console draws its screens in.
 pub const MIN_WIDTH: u16 = 80;
@@ -16,16 +33,21 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
 impl App {
-    /// Draws the whole console.
+    /// Draws the whole console, then takes in the frame's layout facts.
     pub fn render(&mut self, frame: &mut Frame<'_>) {
+        let viewport = self.draw(frame);
+        self.apply_viewport(viewport);
+    }
+
+    /// Draws the whole console from the state, changing nothing.
+    pub fn draw(&self, frame: &mut Frame<'_>) -> Viewport {
+        let mut viewport = Viewport::default();
         let area = frame.area();
+        let keys = self.keys();
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            let text = format!(
-                "Terminal too small: {}x{}. extjwt needs {MIN_WIDTH}x{MIN_HEIGHT}; enlarge the window or press q to quit.",
-                area.width, area.height
-            );
+            let text = keys.too_small(area.width, area.height, (MIN_WIDTH, MIN_HEIGHT));
             frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
-            return;
+            return viewport;
         }
         let [tabs, main, hints, status] = Layout::vertical([
             Constraint::Length(1),
@@ -35,24 +57,21 @@ impl App {
         ])
         .areas(area);
         self.render_tabs(frame, tabs);
+        let theme = self.options.theme;
         match self.tab.entity() {
-            Some(entity) => self.render_table_tab(frame, main, entity),
-            None => {
-                let theme = self.options.theme;
-                self.verify.render(frame, main, &theme);
-            }
+            Some(entity) => viewport.table = self.render_table_tab(frame, main, entity),
+            None => self.verify.render(frame, main, &theme),
         }
         if self.detail.is_some() {
-            self.render_detail(frame, main);
+            viewport.detail = self.render_detail(frame, main);
         }
-        let theme = self.options.theme;
-        if let Some(state) = &mut self.form {
-            state.form.render(frame, main, &theme);
+        if let Some(state) = &self.form {
+            viewport.form_scroll = Some(state.form.render(frame, main, &theme, &keys));
         }
         self.render_hints(frame, hints);
         self.render_status(frame, status);
         if self.help {
-            self.render_help(frame, main);
+            viewport.help = self.render_help(frame, main);
         }
         if let Some(confirm) = &self.confirm {
             let popup = centered(main, 70, 5);
@@ -64,18 +83,19 @@ impl App {
             let text = vec![
                 Line::from(super::theme::untrusted(&confirm.question)),
                 Line::from(""),
-                Line::from(vec![
-                    Span::styled("y", theme.key()),
-                    Span::raw(" / Enter: yes    "),
-                    Span::styled("n", theme.key()),
-                    Span::raw(" / Esc: no"),
-                ]),
+                keys.confirm_answers(),
             ];
             frame.render_widget(
                 Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
                 popup,
             );
         }
+        viewport
+    }
+
+    /// Text that names keys, from the keymap in force.
+    pub(super) fn keys(&self) -> Keys<'_> {
+        Keys::new(&self.options.keymap, &self.options.theme)
     }
 
     fn render_tabs(&self, frame: &mut Frame<'_>, area: Rect) {
@@ -93,68 +113,58 @@ impl App {
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
     }
 
-    fn render_table_tab(&mut self, frame: &mut Frame<'_>, area: Rect, entity: Entity) {
+    fn render_table_tab(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        entity: Entity,
+    ) -> Option<TableGeometry> {
         let theme = self.options.theme;
-        let readonly = self.store.is_readonly();
-        let new_key = self.options.keymap.label_for(Context::Table, Action::New);
-        let filtering = self.filtering;
-        let screen = self.screen_mut(entity);
-        let title = screen.title();
+        let keys = self.keys();
+        let screen = self.screen(entity);
         let (_, plural) = screen.nouns();
         let table = screen.table();
-        let (count, filter) = (table.count_text(), table.filter().to_string());
-        let empty = (table.total() == 0, table.shown() == 0);
-        let filter_text = if filtering {
-            format!(" /{filter}▏")
-        } else if !filter.is_empty() {
-            format!(" /{filter} (Esc clears)")
-        } else {
-            String::new()
-        };
+        let filter = table.filter();
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border())
-            .title(Span::styled(format!(" {title} "), theme.header()))
+            .title(Span::styled(
+                format!(" {} ", screen.title()),
+                theme.header(),
+            ))
             .title(
-                Line::from(super::theme::untrusted_styled(
-                    format!(" {count}{filter_text} "),
-                    theme.muted(),
-                ))
-                .alignment(Alignment::Right),
+                Line::from(keys.filter_note(&table.count_text(), filter, self.filtering))
+                    .alignment(Alignment::Right),
             );
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        let centred = |frame: &mut Frame<'_>, text: String| {
+        let centred = |frame: &mut Frame<'_>, text: Line<'static>| {
             frame.render_widget(
-                Paragraph::new(super::theme::untrusted(text))
+                Paragraph::new(text)
                     .alignment(Alignment::Center)
                     .wrap(Wrap { trim: true }),
                 inner.inner(ratatui::layout::Margin::new(0, inner.height / 3)),
             );
         };
-        match empty {
-            (true, _) => centred(
-                frame,
-                match (readonly, new_key) {
-                    (false, Some(key)) => format!("No {plural} yet: press {key} to add one"),
-                    _ => format!("No {plural} yet"),
-                },
-            ),
-            (false, true) => centred(
-                frame,
-                format!("No {plural} match \"{filter}\": press Esc to clear the filter"),
-            ),
-            _ => screen.render(frame, inner, &theme),
+        if table.total() == 0 {
+            centred(frame, keys.empty_table(plural, self.store.is_readonly()));
+            None
+        } else if table.shown() == 0 {
+            centred(frame, keys.no_match(plural, filter));
+            None
+        } else {
+            Some(screen.render(frame, inner, &theme))
         }
     }
 
-    fn render_detail(&mut self, frame: &mut Frame<'_>, area: Rect) {
+    /// Draws the open detail view; returns its largest scroll position and page height.
+    fn render_detail(&self, frame: &mut Frame<'_>, area: Rect) -> (u16, u16) {
         let theme = self.options.theme;
-        let Some(detail) = &mut self.detail else {
-            return;
+        let Some(detail) = &self.detail else {
+            return (0, 0);
         };
-        let max_scroll = (detail.lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
-        detail.scroll = detail.scroll.min(max_scroll);
+        let page = area.height.saturating_sub(2);
+        let max_scroll = (detail.lines.len() as u16).saturating_sub(page);
         frame.render_widget(Clear, area);
         let block = Block::default()
             .borders(Borders::ALL)
@@ -167,25 +177,29 @@ impl App {
             Paragraph::new(detail.lines.clone())
                 .block(block)
                 .wrap(Wrap { trim: false })
-                .scroll((detail.scroll, 0)),
+                .scroll((detail.scroll.min(max_scroll), 0)),
             area,
         );
+        (max_scroll, page)
     }
 
     fn render_hints(&self, frame: &mut Frame<'_>, area: Rect) {
         let theme = self.options.theme;
-        let contexts = self.contexts();
-        let (global, local): (Vec<Context>, Vec<Context>) =
-            contexts.iter().partition(|c| **c == Context::Global);
-        let keymap = &self.options.keymap;
-        let global_hints = keymap.hints(&global);
+        let hints = self
+            .options
+            .keymap
+            .hints(&self.contexts(), |action| self.offers(action));
+        let (global, local): (Vec<_>, Vec<_>) = hints
+            .into_iter()
+            .map(|(context, key, hint)| (context, (key, hint)))
+            .partition(|(context, _)| *context == Context::Global);
         let width = |(key, hint): &(String, &str)| (key.width() + hint.width() + 3) as u16;
         // The screen's own keys first, as many as fit whole; help and quit always stay.
         let mut room = area
             .width
-            .saturating_sub(global_hints.iter().map(width).sum());
+            .saturating_sub(global.iter().map(|(_, item)| width(item)).sum());
         let mut shown = Vec::new();
-        for item in keymap.hints(&local) {
+        for (_, item) in local {
             if width(&item) > room {
                 break;
             }
@@ -193,7 +207,10 @@ impl App {
             shown.push(item);
         }
         let mut spans = Vec::new();
-        for (key, hint) in shown.into_iter().chain(global_hints) {
+        for (key, hint) in shown
+            .into_iter()
+            .chain(global.into_iter().map(|(_, item)| item))
+        {
             spans.push(Span::styled(key, theme.key()));
             spans.push(Span::raw(format!(" {hint}  ")));
         }
@@ -231,24 +248,27 @@ impl App {
         frame.render_widget(Paragraph::new(Line::from(left)), area);
     }
 
-    fn render_help(&self, frame: &mut Frame<'_>, area: Rect) {
+    /// Draws the help: the current screen's keys first, then every other key, then the demo
+    /// tokens. Returns its largest scroll position and page height.
+    fn render_help(&self, frame: &mut Frame<'_>, area: Rect) -> (u16, u16) {
         let theme = self.options.theme;
+        let keys = self.keys();
         let popup = centered(area, 90, area.height);
         frame.render_widget(Clear, popup);
         let mut lines = Vec::new();
-        // In the demo the sample tokens come first: they are what a newcomer opened help for.
-        if !self.options.sample_tokens.is_empty() {
-            lines.push(Line::from(Span::styled(
-                "Demo tokens: copy one, press 3, and paste it into the Verify pane",
-                theme.header(),
-            )));
-            for (label, token) in &self.options.sample_tokens {
-                lines.push(Line::from(Span::styled(format!("  {label}"), theme.key())));
-                lines.push(Line::from(format!("    {token}")));
-            }
-            lines.push(Line::from(""));
-        }
-        for (title, bindings) in self.options.keymap.help_sections() {
+        let screen = self.screen_contexts();
+        for (n, (title, bindings)) in self
+            .options
+            .keymap
+            .help_sections(&screen, |action| self.offers(action))
+            .into_iter()
+            .enumerate()
+        {
+            let title = if n == 0 {
+                format!("This screen: {title}")
+            } else {
+                title.to_string()
+            };
             lines.push(Line::from(Span::styled(title, theme.header())));
             for (keys, help) in bindings {
                 lines.push(Line::from(vec![
@@ -258,19 +278,30 @@ impl App {
             }
             lines.push(Line::from(""));
         }
+        if !self.options.sample_tokens.is_empty() {
+            lines.push(keys.demo_tokens_heading());
+            for (label, token) in &self.options.sample_tokens {
+                lines.push(Line::from(Span::styled(
+                    format!("  {label}"),
+                    theme.header(),
+                )));
+                lines.push(Line::from(format!("    {token}")));
+            }
+        }
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border())
-            .title(Span::styled(
-                " Help (any key closes, ↑/↓ scroll) ",
-                theme.header(),
-            ));
+            .title(keys.help_title());
+        let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+        let page = popup.height.saturating_sub(2);
+        let max_scroll =
+            (paragraph.line_count(popup.width.saturating_sub(2)) as u16).saturating_sub(page);
         frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
+            paragraph
                 .block(block)
-                .scroll((self.help_scroll, 0)),
+                .scroll((self.help_scroll.min(max_scroll), 0)),
             popup,
         );
+        (max_scroll, page)
     }
 }

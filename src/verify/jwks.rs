@@ -64,6 +64,8 @@ pub enum KeyLookup {
 
 struct CachedSet {
     fetched_at: Instant,
+    /// Marked by [`KeyCache::mark_stale`]: the next lookup asks for a fetch.
+    stale: bool,
     outcome: Result<JwkSet, String>,
     /// Keys earlier fetches resolved, kept as the controller keeps them (until restart).
     seen: HashMap<String, PublicKey>,
@@ -209,7 +211,7 @@ impl KeyCache {
         let Some(set) = sets.get(url) else {
             return KeyLookup::NeedsFetch;
         };
-        let fresh = settled || set.fetched_at.elapsed() < REFETCH_INTERVAL;
+        let fresh = settled || (!set.stale && set.fetched_at.elapsed() < REFETCH_INTERVAL);
         match &set.outcome {
             Ok(keys) => match keys.keys.get(kid) {
                 Some(key) => KeyLookup::Found {
@@ -231,6 +233,15 @@ impl KeyCache {
             },
             Err(cause) if fresh => KeyLookup::Unavailable(cause.clone()),
             Err(_) => KeyLookup::NeedsFetch,
+        }
+    }
+
+    /// Makes every fetched set due for a refetch (the console's reload key); what was fetched
+    /// stays usable by [`lookup_settled`](Self::lookup_settled) meanwhile.
+    pub fn mark_stale(&self) {
+        let mut sets = self.sets.lock().unwrap_or_else(|p| p.into_inner());
+        for set in sets.values_mut() {
+            set.stale = true;
         }
     }
 
@@ -291,6 +302,7 @@ impl KeyCache {
             url.to_string(),
             CachedSet {
                 fetched_at: Instant::now(),
+                stale: false,
                 outcome,
                 seen,
             },

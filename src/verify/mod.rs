@@ -21,6 +21,7 @@ pub use humantime::{absolute as absolute_time, relative as relative_time};
 pub use jwks::{KeyCache, KeyLookup};
 pub use reason::{Check, CheckOutcome, ClientError, ControllerAnswer, Fix, Reason, Status};
 pub use report::{ClaimRef, IdentityRef, PolicyRef, SignerRef, VerifyReport};
+pub use token::normalize as normalize_token;
 
 use std::sync::Arc;
 

@@ -32,21 +32,39 @@ pub struct ParsedToken {
 }
 
 /// Strips what people paste around a token: whitespace anywhere (a token has none, but a
-/// wrapped terminal or a log line adds it) and a leading `Bearer `.
+/// wrapped terminal or a log line adds it), surrounding quotes, a whole `Authorization:` header
+/// line and a leading `Bearer `. (The controller itself reads the header's `Bearer ` value; the
+/// rest is what a copy from a log, a curl command or a JSON string brings along.)
 pub fn normalize(raw: &str) -> String {
-    let trimmed = raw.trim();
-    let without_scheme = match trimmed.get(..7) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => &trimmed[7..],
-        _ => trimmed,
-    };
-    if without_scheme.bytes().any(|b| b.is_ascii_whitespace()) || !without_scheme.is_ascii() {
-        without_scheme
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect()
-    } else {
-        without_scheme.to_string()
+    let mut text = unquote(raw.trim());
+    if let Some(prefix) = text.get(..14)
+        && prefix.eq_ignore_ascii_case("authorization:")
+    {
+        text = unquote(text[14..].trim());
     }
+    if let Some(prefix) = text.get(..7)
+        && prefix.eq_ignore_ascii_case("bearer ")
+    {
+        text = unquote(text[7..].trim());
+    }
+    if text.bytes().any(|b| b.is_ascii_whitespace()) || !text.is_ascii() {
+        text.chars().filter(|c| !c.is_whitespace()).collect()
+    } else {
+        text.to_string()
+    }
+}
+
+/// `text` without one pair of matching surrounding quotes.
+fn unquote(text: &str) -> &str {
+    for quote in ['"', '\''] {
+        if let Some(inner) = text
+            .strip_prefix(quote)
+            .and_then(|rest| rest.strip_suffix(quote))
+        {
+            return inner.trim();
+        }
+    }
+    text
 }
 
 /// What is wrong with a token's format, for the `format` check's detail.
@@ -116,6 +134,9 @@ mod tests {
     fn normalize_strips_bearer_and_whitespace() {
         assert_eq!(normalize("  Bearer a.b\n.c \n"), "a.b.c");
         assert_eq!(normalize("bearer a.b.c"), "a.b.c");
+        assert_eq!(normalize("\"a.b.c\""), "a.b.c");
+        assert_eq!(normalize("Authorization: Bearer a.b.c\r\n"), "a.b.c");
+        assert_eq!(normalize("'authorization: bearer \"a.b.c\"'"), "a.b.c");
         assert_eq!(normalize("a.b.c"), "a.b.c");
     }
 

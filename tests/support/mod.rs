@@ -118,6 +118,8 @@ pub fn press(app: &mut App, name: &str) {
         "Backspace" => (KeyCode::Backspace, KeyModifiers::NONE),
         "PgDn" => (KeyCode::PageDown, KeyModifiers::NONE),
         "Home" => (KeyCode::Home, KeyModifiers::NONE),
+        "End" => (KeyCode::End, KeyModifiers::NONE),
+        "F1" => (KeyCode::F(1), KeyModifiers::NONE),
         "Delete" => (KeyCode::Delete, KeyModifiers::NONE),
         "PgUp" => (KeyCode::PageUp, KeyModifiers::NONE),
         other if other.starts_with("C-") => (
