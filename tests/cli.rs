@@ -687,3 +687,35 @@ fn account() -> String {
         .map(|u| u.name)
         .unwrap()
 }
+
+#[test]
+fn a_truncated_or_glued_certificate_is_refused_and_nothing_is_written() {
+    let (db, _) = seeded();
+    let pem = p256("strict").cert_pem;
+    let truncated = db.file("cut.pem", &pem[..pem.len() / 2]);
+    let glued = db.file("glued.pem", &format!("{}{}", pem.trim_end(), pem));
+    let chatty = db.file("chatty.pem", &format!("{pem}subject=CN=strict\n"));
+    for (file, needle) in [
+        (&truncated, "a truncated paste?"),
+        (&glued, "glued together"),
+        (&chatty, "text after the END line"),
+    ] {
+        let stderr = db.refused(
+            &[
+                "signer",
+                "create",
+                "strict",
+                "https://strict.test",
+                "-a",
+                "z",
+                "-f",
+                path_str(file),
+            ],
+            needle,
+        );
+        assert!(
+            stderr.contains("certPem") || stderr.contains("cert"),
+            "{stderr}"
+        );
+    }
+}

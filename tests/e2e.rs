@@ -379,3 +379,111 @@ fn a_policy_made_in_the_form_and_given_to_alice_refuses_her_okta_token() {
     term.send("q");
     assert_eq!(term.wait_exit(Duration::from_secs(10)), Some(0));
 }
+
+mod common;
+
+/// Waits for `text` at most `limit` (the console's promise, not the test's patience).
+fn wait_within(term: &Pty, text: &str, limit: Duration) {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if term.screen().contains(text) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!(
+        "{text:?} did not appear within {limit:?}:\n{}",
+        term.screen()
+    );
+}
+
+#[test]
+fn a_change_made_with_the_cli_shows_in_the_open_console_within_two_seconds() {
+    let db = common::TempDb::new();
+    let key = common::p256("live.test");
+    let cert = db.file("live.pem", &key.cert_pem);
+    db.ok(&[
+        "signer",
+        "create",
+        "live",
+        "https://live.test",
+        "-a",
+        "ziti",
+        "-f",
+        common::path_str(&cert),
+    ]);
+    db.ok(&[
+        "identity",
+        "create",
+        "alice",
+        "--external-id",
+        "alice@live.test",
+    ]);
+    let exp = chrono::Utc::now().timestamp() + 3600;
+    let token = key.mint(
+        jsonwebtoken::Algorithm::ES256,
+        Some(&key.fingerprint()),
+        &serde_json::json!({"iss": "https://live.test", "aud": "ziti", "sub": "alice@live.test", "exp": exp}),
+    );
+    let mut term = Pty::spawn(&["--db", common::path_str(&db.path)], &[], 120, 30);
+    term.wait_for("1 signer");
+    term.send("3");
+    term.paste(&token);
+    term.wait_for("VALID → identity alice");
+
+    // Another session disables the signer: the verdict flips by itself.
+    db.ok(&["signer", "update", "live", "--enabled", "false"]);
+    wait_within(&term, "REJECTED (signer_disabled)", Duration::from_secs(2));
+
+    // And a new signer appears in the table, with the selection where it was.
+    term.send("1");
+    term.wait_for("1 signer");
+    db.ok(&[
+        "signer",
+        "create",
+        "another",
+        "https://another.test",
+        "-a",
+        "ziti",
+        "-u",
+        "https://another.test/jwks",
+    ]);
+    wait_within(&term, "2 signers", Duration::from_secs(2));
+    assert!(term.screen().contains("another"), "{}", term.screen());
+    term.send("q");
+    assert_eq!(term.wait_exit(Duration::from_secs(10)), Some(0));
+}
+
+#[test]
+fn a_certificate_pasted_over_the_old_one_is_saved_with_its_new_fingerprint() {
+    let db = common::TempDb::new();
+    let old = common::p256("old-idp.test");
+    let new = common::p256("new-idp.test");
+    let cert = db.file("old.pem", &old.cert_pem);
+    db.ok(&[
+        "signer",
+        "create",
+        "idp",
+        "https://idp.test",
+        "-a",
+        "ziti",
+        "-f",
+        common::path_str(&cert),
+    ]);
+    let mut term = Pty::spawn(&["--db", common::path_str(&db.path)], &[], 120, 40);
+    term.wait_for("1 signer");
+    term.send("e");
+    term.wait_for("Edit signer idp");
+    for _ in 0..4 {
+        term.send(TAB);
+    }
+    term.wait_for(&old.fingerprint());
+    term.paste(&new.cert_pem);
+    term.wait_for(&new.fingerprint());
+    term.send(CTRL_S);
+    term.wait_for("Saved signer idp");
+    let shown = db.json(&["signer", "show", "idp", "--json"]);
+    assert_eq!(shown["fingerprint"], new.fingerprint().as_str(), "{shown}");
+    term.send("q");
+    assert_eq!(term.wait_exit(Duration::from_secs(10)), Some(0));
+}

@@ -85,8 +85,24 @@ fn new_signer_form_shows_validation_errors_and_keeps_typing() {
         4,
         "nothing was saved"
     );
-    // Fix the fields (focus is on Audience, the first error); the name then conflicts with
-    // okta, which the store reports under Name.
+    // Every problem at once: the model's and the store's (the name okta is taken).
+    assert!(
+        shown.contains("✗ a signer with name \"okta\" already exists (okta)"),
+        "{shown}"
+    );
+    // Fix the fields, from Name (the first error has focus); an error goes as its field is
+    // edited.
+    type_text(&mut app, "-2");
+    assert!(
+        !screen(&mut app, 160, 40).contains("already exists"),
+        "the name's error clears on the edit"
+    );
+    assert!(
+        screen(&mut app, 160, 40).contains("✗ scheme \"ftp\""),
+        "others stay"
+    );
+    press(&mut app, "Tab");
+    press(&mut app, "Enter"); // Enter on a one-line field moves on, as Tab does
     type_text(&mut app, "api://ziti");
     press(&mut app, "Tab");
     press(&mut app, "Tab");
@@ -96,16 +112,11 @@ fn new_signer_form_shows_validation_errors_and_keeps_typing() {
     }
     type_text(&mut app, "https");
     press(&mut app, "C-s");
-    let shown = screen(&mut app, 160, 40);
-    assert!(
-        shown.contains("✗ a signer with name \"okta\" already exists (okta)"),
-        "{shown}"
-    );
-    assert!(shown.contains("https://keys.test/jwks"), "{shown}");
+    let saved = app.store().find_signer("okta-2").expect("saved");
+    assert_eq!(saved.draft.audience, "api://ziti");
     assert_eq!(
-        app.store().list_signers().unwrap().len(),
-        4,
-        "still nothing saved"
+        saved.draft.jwks_endpoint.as_deref(),
+        Some("https://keys.test/jwks")
     );
 }
 
@@ -673,4 +684,73 @@ fn deleting_a_used_policy_or_a_named_signer_is_refused_in_the_status_line() {
         app.message()
     );
     assert!(app.store().find_signer("okta").is_ok());
+}
+
+#[test]
+fn a_certificate_pasted_over_the_old_one_replaces_it_previews_it_and_undoes() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    let old = app.store().find_signer("adfs").unwrap();
+    let old_fingerprint = old.fingerprint.clone().unwrap();
+    let (pem, _) = certificate("renewed-adfs.test", (2026, 11, 1), (2028, 11, 1));
+    let new_fingerprint = extjwt::model::CertificateDetails::from_pem(&pem)
+        .unwrap()
+        .fingerprint;
+    press(&mut app, "e"); // adfs, the first row
+    for _ in 0..4 {
+        press(&mut app, "Tab"); // name, issuer, audience, key source → certificate
+    }
+    let shown = screen(&mut app, 160, 40);
+    assert!(
+        shown.contains(&old_fingerprint),
+        "the old one is previewed: {shown}"
+    );
+    app.handle_paste(&pem.replace('\n', "\r\n"));
+    let shown = screen(&mut app, 160, 40);
+    assert!(
+        shown.contains(&format!("✓ CN renewed-adfs.test · SHA-1 {new_fingerprint}"))
+            && shown.contains("valid 2026-11-01 to 2028-11-01"),
+        "the new one is previewed: {shown}"
+    );
+    assert!(!shown.contains(&old_fingerprint), "{shown}");
+    press(&mut app, "C-z");
+    let shown = screen(&mut app, 160, 40);
+    assert!(
+        shown.contains(&old_fingerprint),
+        "Ctrl-Z brings the old certificate back in one step: {shown}"
+    );
+    app.handle_paste(&pem);
+    // ↓ on the certificate's last line leaves it for the next field.
+    press(&mut app, "Down");
+    assert!(
+        app.contexts()
+            .contains(&extjwt::tui::keymap::Context::FormLine)
+    );
+    press(&mut app, "C-s");
+    let saved = app.store().find_signer("adfs").unwrap();
+    assert_eq!(saved.fingerprint.as_deref(), Some(new_fingerprint.as_str()));
+    assert_eq!(saved.common_name.as_deref(), Some("renewed-adfs.test"));
+}
+
+#[test]
+fn a_truncated_certificate_is_refused_under_its_field() {
+    let (store, _) = seeded_store();
+    let mut app = app(store, options(false));
+    let (pem, _) = certificate("cut.test", (2026, 1, 1), (2030, 1, 1));
+    press(&mut app, "e");
+    for _ in 0..4 {
+        press(&mut app, "Tab");
+    }
+    app.handle_paste(&pem[..pem.len() - 12]);
+    press(&mut app, "C-s");
+    let shown = screen(&mut app, 160, 40);
+    assert!(shown.contains("incomplete or stray END line"), "{shown}");
+    assert_ne!(
+        app.store()
+            .find_signer("adfs")
+            .unwrap()
+            .common_name
+            .as_deref(),
+        Some("cut.test")
+    );
 }

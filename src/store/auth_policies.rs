@@ -171,13 +171,26 @@ fn check_conflicts(
     own_id: Option<&str>,
     d: &AuthPolicyDraft,
 ) -> Result<(), StoreError> {
-    if let Some(other) = entity::other_with::<AuthPolicy>(tx, own_id, "name", &d.name)? {
-        return Err(StoreError::Conflict {
-            field: "name",
-            message: format!("an auth policy named \"{other}\" already exists"),
-        });
-    }
-    Ok(())
+    entity::refuse_first(conflicts(tx, own_id, d)?)
+}
+
+/// Every field of `d` whose value another policy (not `own_id`) already has: its name.
+fn conflicts(
+    conn: &rusqlite::Connection,
+    own_id: Option<&str>,
+    d: &AuthPolicyDraft,
+) -> Result<Vec<entity::FieldConflict>, StoreError> {
+    Ok(
+        entity::other_with::<AuthPolicy>(conn, own_id, "name", &d.name)?
+            .map(|other| {
+                (
+                    "name",
+                    format!("an auth policy named \"{other}\" already exists"),
+                )
+            })
+            .into_iter()
+            .collect(),
+    )
 }
 
 /// The stored values from `name` to `tags`, in the order of the insert and the update.
@@ -328,6 +341,15 @@ impl Store {
     /// The auth policy with id `key`, or else named `key` (the id first).
     pub fn find_auth_policy(&self, key: &str) -> Result<AuthPolicy, StoreError> {
         entity::find(&self.conn, key)
+    }
+
+    /// Every field of `draft` another policy (not `own_id`) already holds (for a form).
+    pub fn auth_policy_conflicts(
+        &self,
+        own_id: Option<&str>,
+        draft: &AuthPolicyDraft,
+    ) -> Result<Vec<entity::FieldConflict>, StoreError> {
+        conflicts(&self.conn, own_id, draft)
     }
 
     /// Stores a new auth policy from a validated draft.

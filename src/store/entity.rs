@@ -120,7 +120,7 @@ pub(super) fn check_name_id_crossing<E: Entity>(
 
 /// The name of the row other than `own_id` whose `column` equals `value`.
 pub(super) fn other_with<E: Entity>(
-    tx: &Transaction<'_>,
+    tx: &rusqlite::Connection,
     own_id: Option<&str>,
     column: &str,
     value: &str,
@@ -133,6 +133,17 @@ pub(super) fn other_with<E: Entity>(
         .prepare_cached(&sql)?
         .query_row(params![value, own_id], |r| r.get(0))
         .optional()?)
+}
+
+/// A field whose value another row already has, with a message naming that row.
+pub type FieldConflict = (&'static str, String);
+
+/// The first of `conflicts` as the store's error (a write refuses at the first).
+pub(super) fn refuse_first(conflicts: Vec<FieldConflict>) -> Result<(), StoreError> {
+    match conflicts.into_iter().next() {
+        Some((field, message)) => Err(StoreError::Conflict { field, message }),
+        None => Ok(()),
+    }
 }
 
 /// Maps a constraint failure that slipped past `check_conflicts` (a race with another writer)

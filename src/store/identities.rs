@@ -54,23 +54,33 @@ fn check_conflicts(
     own_id: Option<&str>,
     d: &IdentityDraft,
 ) -> Result<(), StoreError> {
+    entity::refuse_first(conflicts(tx, own_id, d)?)
+}
+
+/// Every field of `d` whose value another identity (not `own_id`) already has.
+fn conflicts(
+    conn: &rusqlite::Connection,
+    own_id: Option<&str>,
+    d: &IdentityDraft,
+) -> Result<Vec<entity::FieldConflict>, StoreError> {
     let lookup =
-        |column: &str, value: &str| entity::other_with::<Identity>(tx, own_id, column, value);
+        |column: &str, value: &str| entity::other_with::<Identity>(conn, own_id, column, value);
+    let mut found = Vec::new();
     if let Some(other) = lookup("name", &d.name)? {
-        return Err(StoreError::Conflict {
-            field: "name",
-            message: format!("an identity named \"{other}\" already exists"),
-        });
+        found.push((
+            "name",
+            format!("an identity named \"{other}\" already exists"),
+        ));
     }
     if let Some(external_id) = &d.external_id
         && let Some(other) = lookup("external_id", external_id)?
     {
-        return Err(StoreError::Conflict {
-            field: "externalId",
-            message: format!("identity {other} already has external ID \"{external_id}\""),
-        });
+        found.push((
+            "externalId",
+            format!("identity {other} already has external ID \"{external_id}\""),
+        ));
     }
-    Ok(())
+    Ok(found)
 }
 
 pub(super) fn insert(
@@ -207,6 +217,15 @@ impl Store {
     /// The identity with id `key`, or else named `key` (the id first, as signers).
     pub fn find_identity(&self, key: &str) -> Result<Identity, StoreError> {
         entity::find(&self.conn, key)
+    }
+
+    /// Every field of `draft` another identity (not `own_id`) already holds (for a form).
+    pub fn identity_conflicts(
+        &self,
+        own_id: Option<&str>,
+        draft: &IdentityDraft,
+    ) -> Result<Vec<entity::FieldConflict>, StoreError> {
+        conflicts(&self.conn, own_id, draft)
     }
 
     /// Stores a new identity from a validated draft.

@@ -17,6 +17,7 @@ mod signers;
 
 pub use audit::{Actor, AuditEntry};
 pub use auth_policies::PolicyReference;
+pub use entity::FieldConflict;
 pub use error::StoreError;
 pub use import::{ImportOutcome, ImportSession};
 

@@ -73,15 +73,14 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Signer> {
     })
 }
 
-/// Refuses a signer whose name, issuer, kid or certificate another signer already has, naming
-/// that signer.
-fn check_conflicts(
-    tx: &Transaction<'_>,
+/// Every field of `d` whose value another signer (not `own_id`) already has: name, issuer,
+/// kid, certificate fingerprint.
+fn conflicts(
+    conn: &rusqlite::Connection,
     own_id: Option<&str>,
-    valid: &ValidSigner,
-) -> Result<(), StoreError> {
-    let d = &valid.draft;
-    let fingerprint = valid.certificate.as_ref().map(|c| c.fingerprint.clone());
+    d: &SignerDraft,
+    fingerprint: Option<&str>,
+) -> Result<Vec<entity::FieldConflict>, StoreError> {
     let checks: [(&'static str, &str, &str, Option<&str>); 4] = [
         ("name", "name", "name", Some(d.name.as_str())),
         ("issuer", "issuer", "issuer", Some(d.issuer.as_str())),
@@ -95,19 +94,31 @@ fn check_conflicts(
             "certPem",
             "fingerprint",
             "certificate fingerprint",
-            fingerprint.as_deref(),
+            fingerprint,
         ),
     ];
+    let mut found = Vec::new();
     for (field, column, label, value) in checks {
         let Some(value) = value else { continue };
-        if let Some(other) = entity::other_with::<Signer>(tx, own_id, column, value)? {
-            return Err(StoreError::Conflict {
+        if let Some(other) = entity::other_with::<Signer>(conn, own_id, column, value)? {
+            found.push((
                 field,
-                message: format!("a signer with {label} \"{value}\" already exists ({other})"),
-            });
+                format!("a signer with {label} \"{value}\" already exists ({other})"),
+            ));
         }
     }
-    Ok(())
+    Ok(found)
+}
+
+/// Refuses a signer whose name, issuer, kid or certificate another signer already has, naming
+/// that signer.
+fn check_conflicts(
+    tx: &Transaction<'_>,
+    own_id: Option<&str>,
+    valid: &ValidSigner,
+) -> Result<(), StoreError> {
+    let fingerprint = valid.certificate.as_ref().map(|c| c.fingerprint.as_str());
+    entity::refuse_first(conflicts(tx, own_id, &valid.draft, fingerprint)?)
 }
 
 pub(super) fn insert(
@@ -280,6 +291,22 @@ impl Store {
     /// another signer's id, but matching names first would let such a row hijack lookups).
     pub fn find_signer(&self, key: &str) -> Result<Signer, StoreError> {
         entity::find(&self.conn, key)
+    }
+
+    /// Every field of `draft` another signer (not `own_id`) already holds, for a form to show
+    /// all of them at once next to the model's errors. A certificate that does not parse has no
+    /// fingerprint to compare (the model reports it).
+    pub fn signer_conflicts(
+        &self,
+        own_id: Option<&str>,
+        draft: &SignerDraft,
+    ) -> Result<Vec<entity::FieldConflict>, StoreError> {
+        let fingerprint = draft
+            .cert_pem
+            .as_deref()
+            .and_then(|pem| crate::model::CertificateDetails::from_pem(pem).ok())
+            .map(|c| c.fingerprint);
+        conflicts(&self.conn, own_id, draft, fingerprint.as_deref())
     }
 
     /// Stores a new signer and returns it.

@@ -525,6 +525,7 @@ impl App {
             Action::ChoicePrev => self.with_form(|f| f.choose(false)),
             Action::ChoiceNext => self.with_form(|f| f.choose(true)),
             Action::Save => self.save_form(),
+            Action::Undo => self.with_form(Form::undo),
             Action::Confirm => self.confirmed(),
             Action::Cancel => self.confirm = None,
             Action::JumpSigner => self.jump_from_verdict(Entity::Signer),

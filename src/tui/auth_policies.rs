@@ -78,7 +78,7 @@ pub struct AuthPolicies;
 
 /// The form's rows; keys are the JSON paths validation and the store name.
 pub const FORM_FIELDS: &[FieldSpec] = &[
-    FieldSpec::new("name", "Name", FieldKind::Text, "Contractors"),
+    FieldSpec::new("name", "Name", FieldKind::Text, "Contractors").required(),
     FieldSpec::new(
         "primary.extJwt.allowed",
         "Ext-JWT allowed",
@@ -332,9 +332,12 @@ impl Descriptor for AuthPolicies {
                 .unwrap_or_default(),
             None => AuthPolicyDraft::default(),
         };
-        let draft = draft_from(form, base)?.validate().map_err(|errors| {
-            SaveFailure::Fields(errors.0.into_iter().map(|e| (e.field, e.message)).collect())
-        })?;
+        let draft = draft_from(form, base)?;
+        let own_id = editing.map(|(id, _)| id.as_str());
+        let taken = store
+            .auth_policy_conflicts(own_id, &draft)
+            .map_err(SaveFailure::Store)?;
+        let draft = SaveFailure::check(|| draft.validate(), taken, |f| f)?;
         let saved = match editing {
             None => store.create_auth_policy(&draft),
             Some((id, version)) => store.update_auth_policy(id, *version, &draft),

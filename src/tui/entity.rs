@@ -65,6 +65,37 @@ pub enum SaveFailure {
     Store(StoreError),
 }
 
+impl SaveFailure {
+    /// Validates with `validate` and checks `taken` (the store's uniqueness conflicts for the
+    /// same draft): Ok only when both are clean, else every problem at once, the model's error
+    /// first where both concern one field. `key` maps a field to its form row.
+    pub fn check<T>(
+        validate: impl FnOnce() -> Result<T, crate::model::ValidationErrors>,
+        taken: Vec<crate::store::FieldConflict>,
+        key: impl Fn(&'static str) -> &'static str,
+    ) -> Result<T, SaveFailure> {
+        let (valid, mut errors) = match validate() {
+            Ok(valid) => (Some(valid), Vec::new()),
+            Err(e) => (
+                None,
+                e.0.into_iter()
+                    .map(|e| (key(e.field), e.message))
+                    .collect::<Vec<_>>(),
+            ),
+        };
+        for (field, message) in taken {
+            let row = key(field);
+            if !errors.iter().any(|(f, _)| *f == row) {
+                errors.push((row, message));
+            }
+        }
+        match valid {
+            Some(valid) if errors.is_empty() => Ok(valid),
+            _ => Err(SaveFailure::Fields(errors)),
+        }
+    }
+}
+
 /// Everything that differs between entities, as data and functions: the rest of the console
 /// is shared.
 pub trait Descriptor: 'static {

@@ -48,6 +48,14 @@ pub struct FieldSpec {
     pub advanced: bool,
     /// Shown under an empty field.
     pub placeholder: &'static str,
+    /// The placeholder shows only while this choice field has this value (the kid's "empty:
+    /// the certificate fingerprint" is true only for certificate signers).
+    pub placeholder_when: Option<(&'static str, usize)>,
+    /// Marked `*`: saving without it fails.
+    pub required: bool,
+    /// A line shown under the field about what it holds (a certificate's CN, fingerprint and
+    /// validity), when its text is understood.
+    pub note: Option<fn(&str) -> Option<String>>,
 }
 
 impl FieldSpec {
@@ -64,6 +72,33 @@ impl FieldSpec {
             kind,
             advanced: false,
             placeholder,
+            placeholder_when: None,
+            required: false,
+            note: None,
+        }
+    }
+
+    /// The same field, marked required.
+    pub const fn required(self) -> FieldSpec {
+        FieldSpec {
+            required: true,
+            ..self
+        }
+    }
+
+    /// The same field, its placeholder shown only while `choice` has value `index`.
+    pub const fn placeholder_when(self, choice: &'static str, index: usize) -> FieldSpec {
+        FieldSpec {
+            placeholder_when: Some((choice, index)),
+            ..self
+        }
+    }
+
+    /// The same field with a note under it about its text.
+    pub const fn with_note(self, note: fn(&str) -> Option<String>) -> FieldSpec {
+        FieldSpec {
+            note: Some(note),
+            ..self
         }
     }
 
@@ -110,6 +145,9 @@ pub struct Form {
     /// Rows whose visibility depends on a choice: (field key, choice key, value index).
     conditions: Vec<(&'static str, &'static str, usize)>,
     scroll: u16,
+    /// The focused field's text before a paste replaced it: the next undo brings it back in
+    /// one step (the editor's own history would take two, the removal and the insertion).
+    replaced_by_paste: Option<String>,
 }
 
 fn text_area(text: &str, placeholder: &str) -> Box<TextArea<'static>> {
@@ -177,6 +215,7 @@ impl Form {
             initial: Vec::new(),
             conditions: Vec::new(),
             scroll: 0,
+            replaced_by_paste: None,
         };
         form.initial = form.snapshot();
         for key in escaped {
@@ -303,6 +342,17 @@ impl Form {
             })
     }
 
+    /// True when the field's placeholder applies now (see [`FieldSpec::placeholder_when`]).
+    fn shows_placeholder(&self, spec: &FieldSpec) -> bool {
+        !spec.placeholder.is_empty()
+            && spec.placeholder_when.is_none_or(|(choice, wanted)| {
+                self.fields
+                    .iter()
+                    .find(|c| c.spec.key == choice)
+                    .is_some_and(|c| matches!(c.value, FieldValue::Choice(i) if i == wanted))
+            })
+    }
+
     fn visible(&self) -> Vec<usize> {
         (0..self.fields.len())
             .filter(|&i| self.is_visible(i))
@@ -322,11 +372,20 @@ impl Form {
             (pos + visible.len() - 1) % visible.len()
         };
         self.focus = visible[next];
+        self.replaced_by_paste = None;
+    }
+
+    /// Forgets the error shown under the focused field: the user is fixing it.
+    fn edited(&mut self) {
+        if let Some(field) = self.fields.get(self.focus) {
+            self.errors.remove(field.spec.key);
+        }
     }
 
     /// Space: toggles a yes/no field or the fold, or steps a choice. (The keymap sends it here
     /// only when such a field has focus; on text it is typed.)
     pub fn toggle(&mut self) {
+        self.edited();
         let Some(field) = self.fields.get_mut(self.focus) else {
             return;
         };
@@ -345,6 +404,7 @@ impl Form {
 
     /// Left/Right: the previous or next value of a choice, or flips a yes/no field.
     pub fn choose(&mut self, forward: bool) {
+        self.edited();
         let Some(field) = self.fields.get_mut(self.focus) else {
             return;
         };
@@ -387,42 +447,79 @@ impl Form {
             .is_some_and(|f| f.spec.kind == FieldKind::Multiline)
     }
 
-    /// A key typed into the focused text field.
+    /// A key typed into the focused text field. In the multi-line field, ↑ on its first line
+    /// and ↓ on its last move to the previous and next field, as they do elsewhere in the form.
     pub fn type_key(&mut self, key: KeyEvent) {
+        use crossterm::event::KeyCode;
         let multiline = self.focused_is_multiline();
-        if let Some(Field {
+        let Some(Field {
             value: FieldValue::Text(area),
             ..
         }) = self.fields.get_mut(self.focus)
-        {
-            if !multiline && key.code == crossterm::event::KeyCode::Enter {
-                return;
+        else {
+            return;
+        };
+        let row = area.cursor().0;
+        match key.code {
+            KeyCode::Enter if !multiline => return,
+            KeyCode::Up if multiline && row == 0 => return self.move_focus(false),
+            KeyCode::Down if multiline && row + 1 >= area.lines().len() => {
+                return self.move_focus(true);
             }
-            area.input(key);
+            _ => {}
+        }
+        if area.input(key) {
+            self.replaced_by_paste = None;
+            self.edited();
         }
     }
 
-    /// A bracketed paste, inserted as one edit (newlines dropped in one-line fields).
+    /// A bracketed paste, as one edit: into the certificate (multi-line) field it replaces the
+    /// text, since a pasted certificate is a whole new one (undo brings the old one back);
+    /// into a one-line field it inserts, newlines dropped.
     pub fn paste(&mut self, text: &str) {
         let multiline = self.focused_is_multiline();
-        if let Some(Field {
+        let Some(Field {
+            spec,
             value: FieldValue::Text(area),
-            ..
+        }) = self.fields.get_mut(self.focus)
+        else {
+            return;
+        };
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        // Pasted text is untrusted: anything invisible or controlling shows as a visible
+        // escape, line by line (the certificate field keeps its line breaks).
+        let lines: Vec<String> = text
+            .split('\n')
+            .map(|line| crate::text::escape(line).into_owned())
+            .collect();
+        if multiline {
+            let before = area.lines().join("\n");
+            *area = text_area(lines.join("\n").trim(), spec.placeholder);
+            self.replaced_by_paste = Some(before);
+        } else {
+            area.insert_str(lines.concat());
+            self.replaced_by_paste = None;
+        }
+        self.edited();
+    }
+
+    /// Undoes the focused text field's last edit (a replacing paste as one step).
+    pub fn undo(&mut self) {
+        let before = self.replaced_by_paste.take();
+        if let Some(Field {
+            spec,
+            value: FieldValue::Text(area),
         }) = self.fields.get_mut(self.focus)
         {
-            let text = text.replace("\r\n", "\n").replace('\r', "\n");
-            // Pasted text is untrusted: anything invisible or controlling shows as a visible
-            // escape, line by line (the certificate field keeps its line breaks).
-            let lines: Vec<String> = text
-                .split('\n')
-                .map(|line| crate::text::escape(line).into_owned())
-                .collect();
-            if multiline {
-                area.insert_str(lines.join("\n"));
-            } else {
-                area.insert_str(lines.concat());
+            match before {
+                Some(text) => *area = text_area(&text, spec.placeholder),
+                None => {
+                    area.undo();
+                }
             }
         }
+        self.edited();
     }
 
     /// Takes in the scroll position the last frame used (it kept the focused field shown).
@@ -473,10 +570,11 @@ impl Form {
                 theme.header()
             };
             let marker = if focused { "▶ " } else { "  " };
+            let required = if field.spec.required { "*" } else { "" };
             let label = Span::styled(
                 format!(
                     "{:>w$} ",
-                    format!("{marker}{}", field.spec.label),
+                    format!("{marker}{}{required}", field.spec.label),
                     w = label_width.saturating_sub(1) as usize
                 ),
                 label_style,
@@ -507,7 +605,7 @@ impl Form {
                         } else {
                             first
                         };
-                        let value = if shown.is_empty() && !field.spec.placeholder.is_empty() {
+                        let value = if shown.is_empty() && self.shows_placeholder(&field.spec) {
                             Span::styled(format!("e.g. {}", field.spec.placeholder), theme.muted())
                         } else {
                             untrusted(shown)
@@ -592,6 +690,20 @@ impl Form {
                     let mut spans = vec![label];
                     spans.extend(keys.fold(self.expanded, focused));
                     lines.push((index as u16, Line::from(spans)));
+                }
+            }
+            let note = match (&field.value, field.spec.note) {
+                (FieldValue::Text(area), Some(note)) => note(&area.lines().join("\n")),
+                _ => None,
+            };
+            if let Some(note) = note.filter(|_| !self.errors.contains_key(field.spec.key)) {
+                let pad = " ".repeat(label_width as usize);
+                let room = (inner.width.saturating_sub(label_width + 2)).max(10) as usize;
+                for text in wrap_words(&note, room) {
+                    lines.push((
+                        u16::MAX,
+                        Line::from(untrusted_styled(format!("{pad}{text}"), theme.ok())),
+                    ));
                 }
             }
             if let Some(error) = self.errors.get(field.spec.key) {

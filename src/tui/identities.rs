@@ -61,9 +61,12 @@ impl Descriptor for Identities {
         form: &Form,
         editing: Option<&(String, i64)>,
     ) -> Result<(String, String), SaveFailure> {
-        let draft = draft_from(form).validate().map_err(|errors| {
-            SaveFailure::Fields(errors.0.into_iter().map(|e| (e.field, e.message)).collect())
-        })?;
+        let draft = draft_from(form);
+        let own_id = editing.map(|(id, _)| id.as_str());
+        let taken = store
+            .identity_conflicts(own_id, &draft)
+            .map_err(SaveFailure::Store)?;
+        let draft = SaveFailure::check(|| draft.validate(), taken, |f| f)?;
         match editing {
             None => store.create_identity(&draft),
             Some((id, version)) => store.update_identity(id, *version, &draft),
@@ -178,7 +181,7 @@ const TYPES: &[&str] = &["User", "Device", "Service", "Router", "Default"];
 
 /// The identity form's rows.
 pub const FORM_FIELDS: &[FieldSpec] = &[
-    FieldSpec::new("name", "Name", FieldKind::Text, "alice"),
+    FieldSpec::new("name", "Name", FieldKind::Text, "alice").required(),
     FieldSpec::new(
         "externalId",
         "External ID",

@@ -57,6 +57,8 @@ pub enum Action {
     ChoiceNext,
     /// Form: save.
     Save,
+    /// Form: undo the last edit of the focused text field (a pasted certificate at once).
+    Undo,
     /// Confirmation: yes.
     Confirm,
     /// Confirmation: no.
@@ -98,7 +100,7 @@ pub enum Action {
 
 impl Action {
     /// Every action with its name in the config file's `[keys]` table.
-    pub const NAMES: [(Action, &'static str); 44] = [
+    pub const NAMES: [(Action, &'static str); 45] = [
         (Action::Quit, "quit"),
         (Action::ToggleHelp, "help"),
         (Action::NextTab, "next_tab"),
@@ -128,6 +130,7 @@ impl Action {
         (Action::ChoicePrev, "previous_choice"),
         (Action::ChoiceNext, "next_choice"),
         (Action::Save, "save"),
+        (Action::Undo, "undo"),
         (Action::Confirm, "confirm"),
         (Action::Cancel, "cancel"),
         (Action::Accept, "accept_filter"),
@@ -442,6 +445,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         Form,
+        &[ctrl('z')],
+        Action::Undo,
+        "undo the last edit of a text field (a pasted certificate in one step)",
+        None,
+    ),
+    bind(
+        Form,
         &[plain(Esc)],
         Action::Back,
         "cancel (asks if there are unsaved changes)",
@@ -465,7 +475,7 @@ pub const BINDINGS: &[Binding] = &[
     // in the certificate field they move the cursor, so they are not bound there.
     bind(
         FormLine,
-        &[plain(Down)],
+        &[plain(Down), plain(Enter)],
         Action::NextField,
         "next field",
         None,
@@ -479,7 +489,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         FormChoice,
-        &[plain(Down)],
+        &[plain(Down), plain(Enter)],
         Action::NextField,
         "next field",
         None,

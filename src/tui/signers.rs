@@ -67,15 +67,11 @@ impl Descriptor for Signers {
         editing: Option<&(String, i64)>,
     ) -> Result<(String, String), SaveFailure> {
         let draft = draft_from(form).map_err(SaveFailure::Fields)?;
-        let valid = draft.validate().map_err(|errors| {
-            SaveFailure::Fields(
-                errors
-                    .0
-                    .into_iter()
-                    .map(|e| (form_key(e.field, form), e.message))
-                    .collect(),
-            )
-        })?;
+        let own_id = editing.map(|(id, _)| id.as_str());
+        let taken = store
+            .signer_conflicts(own_id, &draft)
+            .map_err(SaveFailure::Store)?;
+        let valid = SaveFailure::check(|| draft.validate(), taken, |f| form_key(f, form))?;
         match editing {
             None => store.create_signer(&valid),
             Some((id, version)) => store.update_signer(id, *version, &valid),
@@ -218,18 +214,32 @@ pub fn decorate(column: usize, text: &str, theme: &Theme) -> Style {
 }
 
 const KEY_SOURCES: &[&str] = &["Certificate", "JWKS endpoint"];
+
+/// What the form shows under the certificate once it parses: whose it is, its fingerprint
+/// (what the controller matches a token's `kid` against when the kid is empty) and its dates.
+fn certificate_note(pem: &str) -> Option<String> {
+    let c = crate::model::CertificateDetails::from_pem(pem).ok()?;
+    Some(format!(
+        "✓ CN {} · SHA-1 {} · valid {} to {}",
+        c.common_name.as_deref().unwrap_or("(none)"),
+        c.fingerprint,
+        c.not_before.format("%Y-%m-%d"),
+        c.not_after.format("%Y-%m-%d"),
+    ))
+}
 const TARGET_TOKENS: &[&str] = &["ACCESS", "ID"];
 
 /// Every signer field of design §2, advanced enrollment fields folded.
 pub const FORM_FIELDS: &[FieldSpec] = &[
-    FieldSpec::new("name", "Name", FieldKind::Text, "okta"),
+    FieldSpec::new("name", "Name", FieldKind::Text, "okta").required(),
     FieldSpec::new(
         "issuer",
         "Issuer",
         FieldKind::Text,
         "https://dev-123.okta.com/oauth2/default",
-    ),
-    FieldSpec::new("audience", "Audience", FieldKind::Text, "api://ziti"),
+    )
+    .required(),
+    FieldSpec::new("audience", "Audience", FieldKind::Text, "api://ziti").required(),
     FieldSpec::new(
         "keySource",
         "Key source",
@@ -241,19 +251,23 @@ pub const FORM_FIELDS: &[FieldSpec] = &[
         "Certificate PEM",
         FieldKind::Multiline,
         "-----BEGIN CERTIFICATE----- … (paste it)",
-    ),
+    )
+    .required()
+    .with_note(certificate_note),
     FieldSpec::new(
         "jwksEndpoint",
         "JWKS endpoint",
         FieldKind::Text,
         "https://idp.example.com/.well-known/jwks.json",
-    ),
+    )
+    .required(),
     FieldSpec::new(
         "kid",
         "Kid",
         FieldKind::Text,
         "okta-key-1 (empty: the certificate fingerprint)",
-    ),
+    )
+    .placeholder_when("keySource", 0),
     FieldSpec::new("claimsProperty", "Claims property", FieldKind::Text, "/sub"),
     FieldSpec::new("useExternalId", "Use external ID", FieldKind::Bool, ""),
     FieldSpec::new("enabled", "Enabled", FieldKind::Bool, ""),
