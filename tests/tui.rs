@@ -1,4 +1,4 @@
-//! The console on a `TestBackend`: snapshots of every screen at 80x24 and 160x40, style checks
+//! The console on a `TestBackend`: snapshots of every screen at 80x24, 100x30 and 160x40, style checks
 //! on buffer cells, and the flows of the signers tab driven by synthetic keys.
 
 mod support;
@@ -9,7 +9,7 @@ use support::*;
 
 fn snap(name: &str, app: &mut extjwt::tui::App) {
     let settings = settings();
-    for (w, h) in [(80, 24), (160, 40)] {
+    for (w, h) in [(80, 24), (100, 30), (160, 40)] {
         let text = screen(app, w, h);
         settings.bind(|| insta::assert_snapshot!(format!("{name}_{w}x{h}"), text));
     }

@@ -318,3 +318,44 @@ fn another_sessions_change_shows_up_at_the_next_tick() {
         "the selection stays on the same row"
     );
 }
+
+#[test]
+fn names_stay_whole_at_80x24_while_a_long_issuer_gives_way() {
+    let mut store = Store::open_in_memory().unwrap();
+    let issuer = format!("https://login.example.com/{}/v2.0", "t".repeat(60 - 31));
+    assert_eq!(issuer.len(), 60);
+    for (n, name) in ["sixteen-chars-ab", "another-16-chars", "short"]
+        .iter()
+        .enumerate()
+    {
+        let draft = extjwt::model::SignerDraft {
+            name: name.to_string(),
+            issuer: format!("{issuer}{n}"),
+            audience: "ziti".into(),
+            jwks_endpoint: Some(format!("https://login.example.com/{n}/keys")),
+            ..Default::default()
+        };
+        store.create_signer(&draft.validate().unwrap()).unwrap();
+    }
+    let mut app = app(store, options(false));
+    let shown = screen(&mut app, 80, 24);
+    for name in ["sixteen-chars-ab", "another-16-chars"] {
+        assert!(shown.contains(name), "{name} is cut:\n{shown}");
+    }
+    // The issuer is cut in the middle: its start and its distinguishing end both show.
+    assert!(
+        shown.contains("https://log") && shown.contains("v2.00"),
+        "{shown}"
+    );
+    // Created At shows the date; the empty certificate column makes room.
+    assert!(!shown.contains("Cert"), "{shown}");
+    // Ids made together share their time-ordered start: the cut keeps both ends, so rows
+    // still differ.
+    let ids: std::collections::HashSet<&str> = shown
+        .lines()
+        .skip(3)
+        .take(3)
+        .filter_map(|l| l.trim_end_matches('│').split_whitespace().last())
+        .collect();
+    assert_eq!(ids.len(), 3, "{shown}");
+}

@@ -14,7 +14,7 @@ fn snap(name: &str, app: &mut extjwt::tui::App) {
     let mut settings = settings();
     // Tokens and signatures are random (fresh keys each run): mask long base64url runs.
     settings.add_filter(r"(?m)^│[A-Za-z0-9_\-\.]+ *│$", "│[token]│");
-    for (w, h) in [(80, 24), (160, 40)] {
+    for (w, h) in [(80, 24), (100, 30), (160, 40)] {
         let text = screen(app, w, h);
         settings.bind(|| insta::assert_snapshot!(format!("{name}_{w}x{h}"), text));
     }
@@ -403,4 +403,77 @@ fn a_paste_replaces_the_token_and_strips_what_comes_around_it() {
         "the signature no longer matches: {}",
         app.verdict_text()
     );
+}
+
+#[test]
+fn unknown_issuer_and_jwks_failure_verdicts_wrap_whole_and_a_check_expands() {
+    let (store, key) = seeded_store();
+    let mut app = app(store, options(false));
+    press(&mut app, "3");
+    // A near miss: okta's issuer with a trailing slash.
+    app.handle_paste(&okta_token(
+        &key,
+        json!({"iss": "https://okta.test/oauth2/default/", "aud": "api://ziti", "email": "alice@example.com"}),
+    ));
+    assert!(
+        app.verdict_text().starts_with("REJECTED (unknown_issuer)"),
+        "{}",
+        app.verdict_text()
+    );
+    snap("verify_unknown_issuer", &mut app);
+    let shown = screen(&mut app, 100, 30);
+    let fix_line = shown
+        .lines()
+        .find(|l| l.starts_with("fix: "))
+        .unwrap_or_else(|| panic!("no fix line: {shown}"));
+    assert!(!fix_line.ends_with('…'), "{fix_line}");
+
+    // The keycloak signer's JWKS cannot be fetched (nothing listens on port 9): the failure,
+    // then its fix.
+    let keycloak = okta_token(
+        &key,
+        json!({"iss": "https://sso.test/realms/ops", "aud": "openziti", "sub": ALICE_ID}),
+    );
+    app.handle_paste(&keycloak);
+    let url = "http://127.0.0.1:9/realms/ops/certs";
+    assert!(
+        !screen(&mut app, 100, 30).contains("fix: "),
+        "no fix while the fetch is pending"
+    );
+    let _ = app.key_cache().fetch(url);
+    app.fetch_finished(url);
+    assert!(
+        app.verdict_text().starts_with(
+            "REJECTED (key_unavailable): fetching http://127.0.0.1:9/realms/ops/certs failed"
+        ),
+        "{}",
+        app.verdict_text()
+    );
+    snap("verify_jwks_failure", &mut app);
+    let shown = screen(&mut app, 100, 30);
+    assert!(shown.lines().any(|l| l.starts_with("fix: ")), "{shown}");
+
+    // Enter on a check shows its whole detail; ↓ moves to the next check.
+    for _ in 0..4 {
+        press(&mut app, "Down"); // format, signer, enabled, algorithm → key
+    }
+    let folded = screen(&mut app, 80, 24);
+    let key_line = folded
+        .lines()
+        .find(|l| l.contains("✗ key"))
+        .unwrap()
+        .to_string();
+    assert!(key_line.trim_end_matches('│').ends_with('…'), "{folded}");
+    press(&mut app, "Enter");
+    let expanded = screen(&mut app, 80, 24);
+    assert!(
+        expanded
+            .lines()
+            .filter(|l| l.starts_with("│                   "))
+            .count()
+            >= 1,
+        "the detail continues on its own lines: {expanded}"
+    );
+    press(&mut app, "Enter");
+    assert_eq!(screen(&mut app, 80, 24), folded, "Enter folds it again");
 }

@@ -590,6 +590,8 @@ impl App {
             d.scroll = by(d.scroll, self.viewport.detail.0);
         } else if let Some(t) = self.table_mut() {
             t.move_by(delta);
+        } else {
+            self.verify.move_check(delta);
         }
     }
 
@@ -635,6 +637,8 @@ impl App {
 
     fn open_detail(&mut self) {
         let Some(entity) = self.current_entity() else {
+            // The Verify pane: Enter expands the selected check.
+            self.verify.toggle_check();
             return;
         };
         if let Some(id) = self.selected_id(entity).map(str::to_string) {

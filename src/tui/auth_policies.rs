@@ -3,13 +3,12 @@
 
 use std::collections::HashMap;
 
-use ratatui::layout::Constraint;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::entity::{Descriptor, DetailContext, Entity, SaveFailure, field_lines};
 use super::form::{FieldKind, FieldSpec, Form};
-use super::table::Column;
+use super::table::{Column, Width};
 use super::theme::{Theme, untrusted, untrusted_styled};
 use crate::model::{AuthPolicy, AuthPolicyDraft};
 use crate::store::{Store, StoreError};
@@ -34,38 +33,38 @@ fn yes_no(flag: bool) -> String {
 pub static COLUMNS: [Column<PolicyRow>; 7] = [
     Column {
         title: "Name",
-        width: Constraint::Fill(2),
+        width: Width::new(8, 40, 0),
         cell: |r, _| r.policy.draft.name.clone(),
     },
     Column {
         title: "Ext-JWT",
-        width: Constraint::Length(7),
+        width: Width::fixed(7, 2),
         cell: |r, _| yes_no(r.policy.draft.primary.ext_jwt.allowed),
     },
     Column {
         title: "Allowed signers",
-        width: Constraint::Fill(3),
+        width: Width::new(12, u16::MAX, 1),
         cell: |r, _| r.signers.clone(),
     },
     Column {
         title: "Secondary",
-        width: Constraint::Fill(1),
+        width: Width::new(9, 30, 3),
         cell: |r, _| r.secondary.clone(),
     },
     Column {
         title: "Identities",
-        width: Constraint::Length(10),
+        width: Width::fixed(10, 4),
         // Zero-padded so the text sort is the numeric one; trimmed for display below.
         cell: |r, _| format!("{:>10}", r.identities),
     },
     Column {
         title: "Created At",
-        width: Constraint::Length(16),
+        width: Width::new(10, 16, 5).prefix(10),
         cell: |r, _| super::signers::created_at_cell(&r.policy.created_at),
     },
     Column {
         title: "ID",
-        width: Constraint::Length(10),
+        width: Width::new(9, 36, 6).middle(),
         cell: |r, _| r.policy.id.clone(),
     },
 ];

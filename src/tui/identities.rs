@@ -2,13 +2,12 @@
 
 use std::collections::HashMap;
 
-use ratatui::layout::Constraint;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::entity::{Descriptor, DetailContext, Entity, SaveFailure, field_lines};
 use super::form::{FieldKind, FieldSpec, Form};
-use super::table::Column;
+use super::table::{Column, Width};
 use super::theme::{Theme, untrusted};
 use crate::model::{Identity, IdentityDraft, IdentityType, Signer};
 use crate::store::{Store, StoreError};
@@ -119,22 +118,22 @@ fn with_policies(mut form: Form, store: &Store) -> Result<Form, StoreError> {
 pub static COLUMNS: [Column<Identity>; 7] = [
     Column {
         title: "Name",
-        width: Constraint::Fill(2),
+        width: Width::new(6, 40, 0),
         cell: |i, _| i.draft.name.clone(),
     },
     Column {
         title: "External ID",
-        width: Constraint::Fill(3),
+        width: Width::new(12, u16::MAX, 1).middle(),
         cell: |i, _| i.draft.external_id.clone().unwrap_or_default(),
     },
     Column {
         title: "Type",
-        width: Constraint::Length(7),
+        width: Width::fixed(7, 2),
         cell: |i, _| i.draft.identity_type.as_str().into(),
     },
     Column {
         title: "Admin",
-        width: Constraint::Length(5),
+        width: Width::fixed(5, 3),
         cell: |i, _| {
             if i.draft.is_admin {
                 "yes".into()
@@ -145,7 +144,7 @@ pub static COLUMNS: [Column<Identity>; 7] = [
     },
     Column {
         title: "Disabled",
-        width: Constraint::Length(8),
+        width: Width::fixed(8, 4),
         cell: |i, _| {
             if i.draft.is_disabled_at(chrono::Utc::now()) {
                 "✗ yes".into()
@@ -156,12 +155,12 @@ pub static COLUMNS: [Column<Identity>; 7] = [
     },
     Column {
         title: "Created At",
-        width: Constraint::Length(16),
+        width: Width::new(10, 16, 5).prefix(10),
         cell: |i, _| super::signers::created_at_cell(&i.created_at),
     },
     Column {
         title: "ID",
-        width: Constraint::Length(10),
+        width: Width::new(9, 36, 6).middle(),
         cell: |i, _| i.id.clone(),
     },
 ];

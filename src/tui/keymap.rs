@@ -575,10 +575,31 @@ pub const BINDINGS: &[Binding] = &[
     bind(VerifyEdit, &[ctrl('c')], Action::Quit, "quit", None),
     bind(
         Verify,
-        &[ch('i'), plain(Enter)],
+        &[ch('i')],
         Action::StartEditing,
-        "edit the token (or just paste one)",
+        "edit the token (a paste anywhere in the tab replaces it)",
         Some("edit token"),
+    ),
+    bind(
+        Verify,
+        &[plain(Enter)],
+        Action::Open,
+        "expand or fold the selected check's detail",
+        Some("expand"),
+    ),
+    bind(
+        Verify,
+        &[ch('j'), plain(Down)],
+        Action::Down,
+        "next check",
+        None,
+    ),
+    bind(
+        Verify,
+        &[ch('k'), plain(Up)],
+        Action::Up,
+        "previous check",
+        None,
     ),
     bind(
         Verify,

@@ -3,14 +3,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use ratatui::layout::Constraint;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
 use super::entity::{Descriptor, DetailContext, Entity, SaveFailure, field_lines};
 use super::form::{FieldKind, FieldSpec, Form};
-use super::table::{CellContext, Column};
+use super::table::{CellContext, Column, Width};
 use super::theme::{Theme, untrusted, untrusted_styled};
 use crate::model::{Signer, SignerDraft, SignerSummary, TargetToken};
 use crate::store::{Store, StoreError};
@@ -153,22 +152,22 @@ fn expiry_mark(s: &SignerSummary, ctx: &CellContext) -> String {
 pub static COLUMNS: [Column<SignerSummary>; 7] = [
     Column {
         title: "Name",
-        width: Constraint::Fill(2),
+        width: Width::new(6, 40, 0),
         cell: |s, _| s.name.clone(),
     },
     Column {
         title: "Issuer",
-        width: Constraint::Fill(4),
+        width: Width::new(12, u16::MAX, 1).middle(),
         cell: |s, _| s.issuer.clone(),
     },
     Column {
         title: "Audience",
-        width: Constraint::Fill(2),
+        width: Width::new(8, 30, 2),
         cell: |s, _| s.audience.clone(),
     },
     Column {
         title: "Enabled",
-        width: Constraint::Length(7),
+        width: Width::fixed(7, 3),
         cell: |s, _| {
             if s.enabled {
                 "✓ yes".into()
@@ -179,17 +178,17 @@ pub static COLUMNS: [Column<SignerSummary>; 7] = [
     },
     Column {
         title: "Created At",
-        width: Constraint::Length(16),
+        width: Width::new(10, 16, 5).prefix(10),
         cell: |s, _| created_at_cell(&s.created_at),
     },
     Column {
         title: "ID",
-        width: Constraint::Length(9),
+        width: Width::new(9, 36, 6).middle(),
         cell: |s, _| s.id.clone(),
     },
     Column {
         title: "Cert",
-        width: Constraint::Length(9),
+        width: Width::fixed(9, 4).hide_empty(),
         cell: expiry_mark,
     },
 ];

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use memchr::memmem;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, TableState};
 
@@ -18,12 +18,200 @@ pub struct CellContext {
     pub now: DateTime<Utc>,
 }
 
+/// How a cell too long for its column is cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// Keep the start, end with `…` (names).
+    End,
+    /// Keep both ends around a `…`: the part of a URL that tells two apart is often its end.
+    Middle,
+    /// Keep the first `n` columns without a mark, when that fits (the date of a date-time).
+    Prefix(usize),
+}
+
+/// A column's width rule (design §6 "Tables"): every shown column gets its minimum, then the
+/// columns reach their natural width (their widest cell, at most `max`) in priority order, and
+/// what is left goes to the columns without a maximum. When even the minimums do not fit,
+/// empty `hide_empty` columns go first, then the least important ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Width {
+    /// Never narrower while shown.
+    pub min: u16,
+    /// Never wider than this; `u16::MAX` takes what is left.
+    pub max: u16,
+    /// 0 reaches its natural width first and is hidden last.
+    pub priority: u8,
+    /// How a long cell is cut.
+    pub cut: Cut,
+    /// Hidden when the table is narrow and every cell is empty.
+    pub hide_empty: bool,
+}
+
+impl Width {
+    /// A column between `min` and `max` columns wide, at `priority`.
+    pub const fn new(min: u16, max: u16, priority: u8) -> Width {
+        Width {
+            min,
+            max,
+            priority,
+            cut: Cut::End,
+            hide_empty: false,
+        }
+    }
+
+    /// A fixed width.
+    pub const fn fixed(width: u16, priority: u8) -> Width {
+        Width::new(width, width, priority)
+    }
+
+    /// Cut in the middle (URLs).
+    pub const fn middle(self) -> Width {
+        Width {
+            cut: Cut::Middle,
+            ..self
+        }
+    }
+
+    /// Cut to the first `n` columns (a date-time's date).
+    pub const fn prefix(self, n: usize) -> Width {
+        Width {
+            cut: Cut::Prefix(n),
+            ..self
+        }
+    }
+
+    /// Hidden when narrow and empty.
+    pub const fn hide_empty(self) -> Width {
+        Width {
+            hide_empty: true,
+            ..self
+        }
+    }
+}
+
+/// The width of each column (0: hidden) for a table `total` columns wide with one space
+/// between shown columns. `natural` is each column's widest cell or title; `empty` says
+/// which columns hold nothing.
+pub fn allocate(rules: &[Width], natural: &[u16], empty: &[bool], total: u16) -> Vec<u16> {
+    let n = rules.len();
+    let want: Vec<u16> = (0..n)
+        .map(|c| {
+            natural
+                .get(c)
+                .copied()
+                .unwrap_or(0)
+                .clamp(rules[c].min, rules[c].max)
+        })
+        .collect();
+    let mut shown = vec![true; n];
+    let used = |shown: &[bool], widths: &[u16]| -> u32 {
+        let count = shown.iter().filter(|s| **s).count() as u32;
+        (0..n)
+            .filter(|&c| shown[c])
+            .map(|c| widths[c] as u32)
+            .sum::<u32>()
+            + count.saturating_sub(1)
+    };
+    let total = total as u32;
+    if used(&shown, &want) > total {
+        for c in 0..n {
+            if rules[c].hide_empty && empty.get(c).copied().unwrap_or(false) {
+                shown[c] = false;
+            }
+        }
+    }
+    let mins: Vec<u16> = rules.iter().map(|r| r.min).collect();
+    while used(&shown, &mins) > total && shown.iter().filter(|s| **s).count() > 1 {
+        let least = (0..n)
+            .filter(|&c| shown[c])
+            .max_by_key(|&c| (rules[c].priority, c))
+            .unwrap_or(0);
+        shown[least] = false;
+    }
+    let mut widths: Vec<u16> = (0..n).map(|c| if shown[c] { mins[c] } else { 0 }).collect();
+    let mut room = total.saturating_sub(used(&shown, &widths));
+    let mut order: Vec<usize> = (0..n).filter(|&c| shown[c]).collect();
+    order.sort_by_key(|&c| (rules[c].priority, c));
+    for &c in &order {
+        let mut grow = ((want[c] - widths[c]) as u32).min(room);
+        // A column that cannot show its cells whole but has a useful prefix (a date-time's
+        // date) takes just the prefix and leaves the rest to others.
+        if let Cut::Prefix(n) = rules[c].cut
+            && (widths[c] as u32 + grow) < want[c] as u32
+        {
+            grow = grow.min((n as u32).saturating_sub(widths[c] as u32));
+        }
+        widths[c] += grow as u16;
+        room -= grow;
+    }
+    let fills: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&c| rules[c].max == u16::MAX)
+        .collect();
+    for (i, &c) in fills.iter().enumerate() {
+        let share = room / (fills.len() - i) as u32;
+        widths[c] += share as u16;
+        room -= share;
+    }
+    widths
+}
+
+/// `text` cut to `width` display columns the way `cut` says.
+pub fn fit_cut(text: &str, width: usize, cut: Cut) -> String {
+    use unicode_width::UnicodeWidthStr;
+    if text.width() <= width {
+        return text.to_string();
+    }
+    match cut {
+        Cut::Prefix(n) if n <= width => take_width(text, n).0.to_string(),
+        Cut::Middle if width >= 3 => {
+            let tail_room = (width - 1) / 2;
+            let head_room = width - 1 - tail_room;
+            let head = take_width(text, head_room).0;
+            let tail = take_width_from_end(text, tail_room);
+            format!("{head}…{tail}")
+        }
+        _ => fit(text, width),
+    }
+}
+
+/// The longest prefix of `text` at most `width` display columns wide, and its width.
+fn take_width(text: &str, width: usize) -> (&str, usize) {
+    use unicode_width::UnicodeWidthChar;
+    let mut used = 0;
+    for (at, c) in text.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            return (&text[..at], used);
+        }
+        used += w;
+    }
+    (text, used)
+}
+
+/// The longest suffix of `text` at most `width` display columns wide.
+fn take_width_from_end(text: &str, width: usize) -> &str {
+    use unicode_width::UnicodeWidthChar;
+    let mut used = 0;
+    let mut start = text.len();
+    for (at, c) in text.char_indices().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        start = at;
+    }
+    &text[start..]
+}
+
 /// One column: its header, its width rule and how to write its cell.
 pub struct Column<T> {
     /// Header text.
     pub title: &'static str,
     /// Width rule.
-    pub width: Constraint,
+    pub width: Width,
     /// The cell's text; it is also what the column sorts and filters on.
     pub cell: fn(&T, &CellContext) -> String,
 }
@@ -60,6 +248,10 @@ pub struct TableModel<T: 'static> {
     selected: usize,
     offset: usize,
     page: usize,
+    /// Each column's widest cell or title, in display columns (capped at its maximum).
+    natural: Vec<u16>,
+    /// Columns no row has anything in.
+    empty: Vec<bool>,
 }
 
 /// Where the last frame put a table: what a mouse click or a page key needs to know.
@@ -115,6 +307,11 @@ impl<T: 'static> TableModel<T> {
             selected: 0,
             offset: 0,
             page: 10,
+            natural: columns
+                .iter()
+                .map(|c| unicode_width::UnicodeWidthStr::width(c.title) as u16)
+                .collect(),
+            empty: vec![true; columns.len()],
         }
     }
 
@@ -123,6 +320,7 @@ impl<T: 'static> TableModel<T> {
     pub fn set_rows(&mut self, rows: Vec<TableRow>) {
         let keep = self.selected_id().map(str::to_string);
         self.rows = rows;
+        self.measure();
         self.rebuild_view();
         if let Some(id) = keep {
             self.select_id(&id);
@@ -153,6 +351,40 @@ impl<T: 'static> TableModel<T> {
             .then(|| text.to_lowercase().into_boxed_str());
         text.shrink_to_fit();
         TableRow { text, lower }
+    }
+
+    /// Measures each column's natural width and emptiness over every row (once per load,
+    /// so widths do not jump while scrolling).
+    fn measure(&mut self) {
+        let caps: Vec<usize> = self.columns.iter().map(|c| c.width.max as usize).collect();
+        let mut natural: Vec<usize> = self
+            .columns
+            .iter()
+            .map(|c| unicode_width::UnicodeWidthStr::width(c.title))
+            .collect();
+        let mut empty = vec![true; self.columns.len()];
+        for row in &self.rows {
+            for (c, cell) in row.text.split(SEP).enumerate().take(natural.len()) {
+                if cell.is_empty() {
+                    continue;
+                }
+                empty[c] = false;
+                if natural[c] < caps[c] {
+                    // ASCII (the common case) is as wide as it is long.
+                    let width = if cell.is_ascii() {
+                        cell.len()
+                    } else {
+                        unicode_width::UnicodeWidthStr::width(cell)
+                    };
+                    natural[c] = natural[c].max(width.min(caps[c]));
+                }
+            }
+        }
+        self.natural = natural
+            .into_iter()
+            .map(|w| w.min(u16::MAX as usize) as u16)
+            .collect();
+        self.empty = empty;
     }
 
     fn rebuild_view(&mut self) {
@@ -335,38 +567,52 @@ impl<T: 'static> TableModel<T> {
         }
         let body_height = (area.height - 1) as usize;
         let offset = self.offset_for(body_height);
-        let widths: Vec<Constraint> = self.columns.iter().map(|c| c.width).collect();
-        let rects = Layout::horizontal(widths.clone()).spacing(1).split(area);
+        let rules: Vec<Width> = self.columns.iter().map(|c| c.width).collect();
+        let widths = allocate(&rules, &self.natural, &self.empty, area.width);
+        let mut x = area.x;
+        let mut hits = Vec::with_capacity(widths.len());
+        for &w in &widths {
+            hits.push((x, w));
+            if w > 0 {
+                x = x.saturating_add(w + 1);
+            }
+        }
+        let shown: Vec<usize> = (0..widths.len()).filter(|&c| widths[c] > 0).collect();
         let geometry = TableGeometry {
-            header_hits: rects.iter().map(|r| (r.x, r.width)).collect(),
+            header_hits: hits,
             header_row: area.y,
             body_top: area.y + 1,
             page: body_height.max(1),
             offset,
             shown: self.view.len(),
         };
-        let header = Row::new(self.columns.iter().enumerate().map(|(i, c)| {
+        let header = Row::new(shown.iter().map(|&i| {
+            let c = &self.columns[i];
             let arrow = match self.sort {
                 Some((s, false)) if s == i => " ▲",
                 Some((s, true)) if s == i => " ▼",
                 _ => "",
             };
             // The arrow always shows; the title gives way when the column is narrow.
-            let width = rects.get(i).map_or(0, |r| r.width as usize);
-            let room = width.saturating_sub(arrow.chars().count());
+            let room = (widths[i] as usize).saturating_sub(arrow.chars().count());
             Cell::from(format!("{}{arrow}", fit(c.title, room)))
         }))
         .style(theme.header());
         let end = (offset + body_height).min(self.view.len());
         let rows = self.view[offset..end].iter().map(|&i| {
             let row = &self.rows[i as usize];
-            Row::new(row.text.split(SEP).enumerate().map(|(c, text)| {
-                let width = rects.get(c).map_or(0, |r| r.width as usize);
-                let shown = fit(text, width);
+            let cells: Vec<&str> = row.text.split(SEP).collect();
+            Row::new(shown.iter().map(|&c| {
+                let text = cells.get(c).copied().unwrap_or("");
+                let shown = fit_cut(text, widths[c] as usize, self.columns[c].width.cut);
                 Cell::from(Line::from(Span::styled(shown, decorate(c, text, theme))))
             }))
         });
-        let table = Table::new(rows, widths)
+        let constraints: Vec<Constraint> = shown
+            .iter()
+            .map(|&c| Constraint::Length(widths[c]))
+            .collect();
+        let table = Table::new(rows, constraints)
             .header(header)
             .column_spacing(1)
             .row_highlight_style(theme.selected());
@@ -379,17 +625,15 @@ impl<T: 'static> TableModel<T> {
     }
 }
 
-/// Shortens `text` to `width` columns with a trailing `…`.
+/// Shortens `text` to `width` display columns with a trailing `…` (CJK and emoji count two).
 pub fn fit(text: &str, width: usize) -> String {
-    let count = text.chars().count();
-    if count <= width {
+    use unicode_width::UnicodeWidthStr;
+    if text.width() <= width {
         text.to_string()
     } else if width == 0 {
         String::new()
     } else {
-        let mut s: String = text.chars().take(width - 1).collect();
-        s.push('…');
-        s
+        format!("{}…", take_width(text, width - 1).0)
     }
 }
 
@@ -439,6 +683,56 @@ mod tests {
         let mut v = vec!["signer-10", "Signer-9", "alpha", "signer-1"];
         v.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(v, ["alpha", "signer-1", "Signer-9", "signer-10"]);
+    }
+
+    #[test]
+    fn columns_reach_their_width_in_priority_order() {
+        let rules = [
+            Width::new(6, 40, 0),
+            Width::new(12, u16::MAX, 1).middle(),
+            Width::new(10, 16, 5).prefix(10),
+            Width::new(5, 9, 4).hide_empty(),
+        ];
+        // Wide: everyone natural, the fill column takes the rest.
+        assert_eq!(
+            allocate(&rules, &[16, 60, 16, 9], &[false; 4], 120),
+            vec![16, 76, 16, 9]
+        );
+        // Narrow: the name is whole, the issuer gives way, the date-time shrinks to a date.
+        assert_eq!(
+            allocate(&rules, &[16, 60, 16, 9], &[false; 4], 50),
+            vec![16, 16, 10, 5]
+        );
+        // An empty certificate column goes before anything is cut further.
+        assert_eq!(
+            allocate(&rules, &[16, 60, 16, 9], &[false, false, false, true], 50),
+            vec![16, 22, 10, 0]
+        );
+        // Below every minimum, the least important columns are hidden.
+        assert_eq!(
+            allocate(&rules, &[16, 60, 16, 9], &[false; 4], 20),
+            vec![7, 12, 0, 0]
+        );
+    }
+
+    #[test]
+    fn cells_are_cut_by_display_width_where_it_tells_them_apart() {
+        assert_eq!(
+            fit_cut(
+                "https://login.microsoftonline.com/tenant-a/v2.0",
+                25,
+                Cut::Middle
+            ),
+            "https://logi…enant-a/v2.0"
+        );
+        assert_eq!(
+            fit_cut("2026-11-02 09:15", 12, Cut::Prefix(10)),
+            "2026-11-02"
+        );
+        assert_eq!(fit_cut("2026-11-02 09:15", 8, Cut::Prefix(10)), "2026-11…");
+        // CJK is two columns a character.
+        assert_eq!(fit("日本語の名前", 7), "日本語…");
+        assert_eq!(fit_cut("日本語の名前", 12, Cut::End), "日本語の名前");
     }
 
     #[test]

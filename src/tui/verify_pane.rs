@@ -54,6 +54,9 @@ pub struct VerifyPane {
     /// On narrow terminals, the decoded token is shown instead of the checks.
     pub show_decoded: bool,
     labels: PaneLabels,
+    /// The selected check, and whether its detail is expanded.
+    check_cursor: usize,
+    expanded: bool,
     /// Demo tokens, and the one [`load_next_sample`](Self::load_next_sample) loads next.
     samples: Vec<String>,
     next_sample: usize,
@@ -81,6 +84,8 @@ impl VerifyPane {
     ) -> VerifyPane {
         VerifyPane {
             labels,
+            check_cursor: 0,
+            expanded: false,
             samples: samples.iter().map(|(_, token)| token.clone()).collect(),
             next_sample: 1,
             editor: editor(samples.first().map_or("", |(_, t)| t.as_str())),
@@ -107,6 +112,8 @@ impl VerifyPane {
 
     /// Replaces the token.
     pub fn set_token(&mut self, token: &str) {
+        self.check_cursor = 0;
+        self.expanded = false;
         self.editor = editor(token);
         self.set_editing(self.editing);
         self.cancelled = None;
@@ -226,6 +233,24 @@ impl VerifyPane {
             }
             None => false,
         }
+    }
+
+    /// Moves the check selection by `delta` (a new check starts collapsed).
+    pub fn move_check(&mut self, delta: isize) {
+        let count = self.report.as_ref().map_or(0, |r| r.checks.len());
+        if count == 0 {
+            return;
+        }
+        let next = (self.check_cursor as isize + delta).clamp(0, count as isize - 1) as usize;
+        if next != self.check_cursor {
+            self.check_cursor = next;
+            self.expanded = false;
+        }
+    }
+
+    /// Expands the selected check's detail to every line it needs, or folds it again.
+    pub fn toggle_check(&mut self) {
+        self.expanded = !self.expanded;
     }
 
     /// True while a JWKS fetch is pending (the spinner turns).
@@ -363,39 +388,30 @@ impl VerifyPane {
         } else {
             [body, Rect::default()]
         };
-        let check_lines: Vec<Line<'static>> = match &self.report {
-            None => vec![],
-            Some(r) => r
-                .checks
-                .iter()
-                .map(|c| {
-                    let style = match c.status {
-                        Status::Pass => theme.ok(),
-                        Status::Fail(_) => theme.error(),
-                        Status::Skip => theme.muted(),
-                    };
-                    let room = (checks_area.width as usize).saturating_sub(21);
-                    Line::from(vec![
-                        Span::styled(
-                            format!("{} {:<16} ", c.status.mark(), c.check.name()),
-                            style,
-                        ),
-                        Span::raw(super::table::fit(&escape(&c.detail), room)),
-                    ])
-                })
-                .collect(),
+        let check_lines = self.check_lines(checks_area.width.saturating_sub(2) as usize, theme);
+        // Keep the selected check on screen (stateless: from the top until it would not fit).
+        let room = checks_area.height.saturating_sub(2) as usize;
+        let (cursor_start, cursor_end) = self.cursor_span(&check_lines);
+        let scroll = if cursor_end > room {
+            cursor_end.saturating_sub(room).min(cursor_start)
+        } else {
+            0
         };
+        let check_lines: Vec<Line<'static>> =
+            check_lines.into_iter().map(|(_, line)| line).collect();
         let other = if wide { "" } else { labels.to_decoded.as_str() };
-        let checks = Paragraph::new(check_lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border())
-                .title(Span::styled(" Checks ", theme.header()))
-                .title(
-                    Line::from(Span::styled(other, theme.muted()))
-                        .alignment(ratatui::layout::Alignment::Right),
-                ),
-        );
+        let checks = Paragraph::new(check_lines)
+            .scroll((scroll as u16, 0))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.border())
+                    .title(Span::styled(" Checks ", theme.header()))
+                    .title(
+                        Line::from(Span::styled(other, theme.muted()))
+                            .alignment(ratatui::layout::Alignment::Right),
+                    ),
+            );
         frame.render_widget(checks, checks_area);
         let json = Paragraph::new(self.decoded_lines(theme)).block(
             Block::default()
@@ -411,6 +427,63 @@ impl VerifyPane {
                 ),
         );
         frame.render_widget(json, json_area);
+    }
+
+    /// The checks, one line each with its mark, name and detail; the selected one reversed and,
+    /// when expanded, its detail wrapped whole under it. Each line carries its check's index.
+    fn check_lines(&self, width: usize, theme: &Theme) -> Vec<(usize, Line<'static>)> {
+        const INDENT: usize = 19;
+        let Some(report) = &self.report else {
+            return Vec::new();
+        };
+        let mut lines = Vec::new();
+        for (n, c) in report.checks.iter().enumerate() {
+            let mut style = match c.status {
+                Status::Pass => theme.ok(),
+                Status::Fail(_) => theme.error(),
+                Status::Skip => theme.muted(),
+            };
+            let selected = n == self.check_cursor;
+            if selected {
+                style = style.patch(theme.selected());
+            }
+            let head = Span::styled(
+                format!("{} {:<16} ", c.status.mark(), c.check.name()),
+                style,
+            );
+            let detail = escape(&c.detail);
+            let room = width.saturating_sub(INDENT);
+            if selected && self.expanded {
+                let wrapped = super::form::wrap_words(&detail, room.max(10));
+                for (i, text) in wrapped.into_iter().enumerate() {
+                    let lead = if i == 0 {
+                        head.clone()
+                    } else {
+                        Span::raw(" ".repeat(INDENT))
+                    };
+                    lines.push((n, Line::from(vec![lead, Span::raw(text)])));
+                }
+            } else {
+                lines.push((
+                    n,
+                    Line::from(vec![head, Span::raw(super::table::fit(&detail, room))]),
+                ));
+            }
+        }
+        lines
+    }
+
+    /// The first and one-past-last line of the selected check.
+    fn cursor_span(&self, lines: &[(usize, Line<'static>)]) -> (usize, usize) {
+        let start = lines
+            .iter()
+            .position(|(n, _)| *n == self.check_cursor)
+            .unwrap_or(0);
+        let end = lines
+            .iter()
+            .rposition(|(n, _)| *n == self.check_cursor)
+            .map_or(start, |e| e + 1);
+        (start, end)
     }
 
     /// Header and payload as pretty JSON; the claims the checks used are highlighted and times

@@ -245,10 +245,14 @@ impl Reason {
                 None,
                 "get a fresh token, or check this host's clock (--leeway allows skew)",
             ),
-            Reason::Malformed
-            | Reason::UnsupportedAlgorithm
-            | Reason::KeyUnavailable
-            | Reason::BadSignature => return None,
+            Reason::KeyUnavailable => (
+                Some("signer"),
+                Some("jwksEndpoint"),
+                "signer form: check JWKS endpoint (the controller must reach it and get a JWKS back), then verify again",
+            ),
+            Reason::Malformed | Reason::UnsupportedAlgorithm | Reason::BadSignature => {
+                return None;
+            }
         };
         Some(Fix { form, field, hint })
     }
