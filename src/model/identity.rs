@@ -32,8 +32,19 @@ impl IdentityType {
         IdentityType::Default,
     ];
 
+    /// Every value's name, in [`IdentityType::ALL`] order (a form's choices).
+    pub const NAMES: [&'static str; 5] = {
+        let mut names = [""; 5];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Self::ALL[i].as_str();
+            i += 1;
+        }
+        names
+    };
+
     /// The stored and displayed name.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             IdentityType::User => "User",
             IdentityType::Device => "Device",

@@ -30,8 +30,11 @@ impl TargetToken {
     /// Every value, in the order a form cycles through them.
     pub const ALL: [TargetToken; 2] = [TargetToken::Access, TargetToken::Id];
 
+    /// Every value's name, in [`TargetToken::ALL`] order (a form's choices).
+    pub const NAMES: [&'static str; 2] = [Self::ALL[0].as_str(), Self::ALL[1].as_str()];
+
     /// The stored and displayed name.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             TargetToken::Access => "ACCESS",
             TargetToken::Id => "ID",

@@ -247,7 +247,7 @@ impl App {
     /// Pins the clock (snapshot tests).
     pub fn set_clock(&mut self, now: DateTime<Utc>) {
         self.fixed_now = Some(now);
-        let _ = self.reload();
+        self.reload_or_report();
         self.rerun_verify();
     }
 
@@ -660,17 +660,13 @@ impl App {
         let Some(id) = self.target_id() else {
             return;
         };
-        let Ok(Some(signer)) = self.store.signer_by_id(&id) else {
-            return;
+        let (signer, all) = match (self.store.signer_by_id(&id), self.store.list_signers()) {
+            (Ok(Some(signer)), Ok(all)) => (signer, all),
+            (Ok(None), _) => return self.error("This signer no longer exists"),
+            (Err(e), _) | (_, Err(e)) => return self.error(e.to_string()),
         };
         let cache = self.key_cache();
-        for url in self
-            .store
-            .list_signers()
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|s| s.draft.jwks_endpoint)
-        {
+        for url in all.into_iter().filter_map(|s| s.draft.jwks_endpoint) {
             if cache.set(&url).is_none() {
                 self.effects.push(Effect::Fetch(url));
             }

@@ -351,9 +351,10 @@ impl Descriptor for AuthPolicies {
         }
     }
 
-    fn delete_question(store: &Store, id: &str) -> Option<String> {
-        let p = store.auth_policy_by_id(id).ok()??;
-        Some(format!("Delete auth policy {}?", p.draft.name))
+    fn delete_question(store: &Store, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(store
+            .auth_policy_by_id(id)?
+            .map(|p| format!("Delete auth policy {}?", p.draft.name)))
     }
 
     fn delete(store: &mut Store, id: &str) -> Result<(), StoreError> {
@@ -364,12 +365,12 @@ impl Descriptor for AuthPolicies {
         store: &Store,
         id: &str,
         ctx: &DetailContext<'_>,
-    ) -> Option<(String, Vec<Line<'static>>)> {
-        let p = store.auth_policy_by_id(id).ok()??;
+    ) -> Result<Option<(String, Vec<Line<'static>>)>, StoreError> {
+        let Some(p) = store.auth_policy_by_id(id)? else {
+            return Ok(None);
+        };
         let theme = ctx.theme;
-        let names = store
-            .signer_names(referenced_signers(&p))
-            .unwrap_or_default();
+        let names = store.signer_names(referenced_signers(&p))?;
         let d = &p.draft;
         let flag = |on: bool, yes: &'static str, no: &'static str| {
             if on {
@@ -484,6 +485,6 @@ impl Descriptor for AuthPolicies {
                 theme.error(),
             ))),
         }
-        Some((format!(" Auth policy {} ", d.name), lines))
+        Ok(Some((format!(" Auth policy {} ", d.name), lines)))
     }
 }

@@ -12,38 +12,43 @@ impl App {
     /// The title and lines of the detail view of row `id`.
     pub(super) fn detail_content(&self, entity: Entity, id: &str) -> (String, Vec<Line<'static>>) {
         let theme = self.options.theme;
-        let last_change = self.store.audit_log(1, Some(id)).ok().and_then(|log| {
-            log.into_iter().next().map(|e| {
+        let last_change = match self.store.audit_log(1, Some(id)) {
+            Ok(log) => log.into_iter().next().map(|e| {
                 let who = match e.client_address {
                     Some(addr) => format!("{} from {addr}", e.actor),
                     None => e.actor,
                 };
                 format!("{} by {who} at {}", e.action, e.at)
-            })
-        });
+            }),
+            Err(e) => Some(format!("(the audit log cannot be read: {e})")),
+        };
         let ctx = DetailContext {
             theme: &theme,
             now: self.now(),
             last_change,
         };
-        self.screen(entity)
-            .detail(&self.store, id, &ctx)
-            .unwrap_or_else(|| {
-                (
-                    format!(" {} ", entity.noun()),
-                    vec![Line::from(format!(
-                        "This {} no longer exists.",
-                        entity.noun()
-                    ))],
-                )
-            })
+        let gone = |text: String| (format!(" {} ", entity.noun()), vec![Line::from(text)]);
+        match self.screen(entity).detail(&self.store, id, &ctx) {
+            Ok(Some(content)) => content,
+            Ok(None) => gone(format!("This {} no longer exists.", entity.noun())),
+            // Shown, never swallowed: the view says what the store said.
+            Err(e) => gone(format!("The {} cannot be read: {e}", entity.noun())),
+        }
     }
 
     /// The title and lines of the doctor's view of signer `id`: a summary, then each finding,
     /// errors first, with ✗ / ! / · marks so severity never relies on colour.
     pub(super) fn check_content(&self, id: &str) -> (String, Vec<Line<'static>>) {
         let theme = self.options.theme;
-        let all = self.store.list_signers().unwrap_or_default();
+        let all = match self.store.list_signers() {
+            Ok(all) => all,
+            Err(e) => {
+                return (
+                    " Check ".to_string(),
+                    vec![Line::from(format!("The signers cannot be read: {e}"))],
+                );
+            }
+        };
         let Some(signer) = all.iter().find(|s| s.id == id).cloned() else {
             return (
                 " Check ".to_string(),

@@ -65,8 +65,10 @@ impl App {
             return;
         };
         let Some(id) = self.target_id() else { return };
-        let Some(question) = self.screen(entity).delete_question(&self.store, &id) else {
-            return;
+        let question = match self.screen(entity).delete_question(&self.store, &id) {
+            Ok(Some(question)) => question,
+            Ok(None) => return self.error(format!("This {} no longer exists", entity.noun())),
+            Err(e) => return self.error(e.to_string()),
         };
         self.confirm = Some(Confirmation {
             question,

@@ -136,7 +136,7 @@ pub trait Descriptor: 'static {
         field
     }
     /// The confirmation question naming row `id`, or None when it is gone.
-    fn delete_question(store: &Store, id: &str) -> Option<String>;
+    fn delete_question(store: &Store, id: &str) -> Result<Option<String>, StoreError>;
     /// Deletes row `id` (the store refuses what is still referenced).
     fn delete(store: &mut Store, id: &str) -> Result<(), StoreError>;
     /// The detail view's title and lines, or None when the row is gone.
@@ -144,7 +144,7 @@ pub trait Descriptor: 'static {
         store: &Store,
         id: &str,
         ctx: &DetailContext<'_>,
-    ) -> Option<(String, Vec<Line<'static>>)>;
+    ) -> Result<Option<(String, Vec<Line<'static>>)>, StoreError>;
 }
 
 /// A table of one entity, and its flows.
@@ -201,7 +201,7 @@ pub trait EntityScreen {
     /// See [`Descriptor::form_key`].
     fn form_key(&self, field: &'static str, form: &Form) -> &'static str;
     /// See [`Descriptor::delete_question`].
-    fn delete_question(&self, store: &Store, id: &str) -> Option<String>;
+    fn delete_question(&self, store: &Store, id: &str) -> Result<Option<String>, StoreError>;
     /// See [`Descriptor::delete`].
     fn delete(&self, store: &mut Store, id: &str) -> Result<(), StoreError>;
     /// See [`Descriptor::detail`].
@@ -210,7 +210,7 @@ pub trait EntityScreen {
         store: &Store,
         id: &str,
         ctx: &DetailContext<'_>,
-    ) -> Option<(String, Vec<Line<'static>>)>;
+    ) -> Result<Option<(String, Vec<Line<'static>>)>, StoreError>;
 }
 
 impl<D: Descriptor> EntityScreen for EntityTable<D> {
@@ -260,7 +260,7 @@ impl<D: Descriptor> EntityScreen for EntityTable<D> {
     fn form_key(&self, field: &'static str, form: &Form) -> &'static str {
         D::form_key(field, form)
     }
-    fn delete_question(&self, store: &Store, id: &str) -> Option<String> {
+    fn delete_question(&self, store: &Store, id: &str) -> Result<Option<String>, StoreError> {
         D::delete_question(store, id)
     }
     fn delete(&self, store: &mut Store, id: &str) -> Result<(), StoreError> {
@@ -271,7 +271,7 @@ impl<D: Descriptor> EntityScreen for EntityTable<D> {
         store: &Store,
         id: &str,
         ctx: &DetailContext<'_>,
-    ) -> Option<(String, Vec<Line<'static>>)> {
+    ) -> Result<Option<(String, Vec<Line<'static>>)>, StoreError> {
         D::detail(store, id, ctx)
     }
 }

@@ -74,12 +74,13 @@ impl Descriptor for Identities {
         .map_err(SaveFailure::Store)
     }
 
-    fn delete_question(store: &Store, id: &str) -> Option<String> {
-        let i = store.identity_by_id(id).ok()??;
-        Some(match &i.draft.external_id {
-            Some(x) => format!("Delete identity {} (external ID {x})?", i.draft.name),
-            None => format!("Delete identity {}?", i.draft.name),
-        })
+    fn delete_question(store: &Store, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(store
+            .identity_by_id(id)?
+            .map(|i| match &i.draft.external_id {
+                Some(x) => format!("Delete identity {} (external ID {x})?", i.draft.name),
+                None => format!("Delete identity {}?", i.draft.name),
+            }))
     }
 
     fn delete(store: &mut Store, id: &str) -> Result<(), StoreError> {
@@ -90,16 +91,16 @@ impl Descriptor for Identities {
         store: &Store,
         id: &str,
         ctx: &DetailContext<'_>,
-    ) -> Option<(String, Vec<Line<'static>>)> {
-        let i = store.identity_by_id(id).ok()??;
-        let all = store.list_signers().unwrap_or_default();
+    ) -> Result<Option<(String, Vec<Line<'static>>)>, StoreError> {
+        let Some(i) = store.identity_by_id(id)? else {
+            return Ok(None);
+        };
+        let all = store.list_signers()?;
         let policy = store
-            .auth_policy_by_id(&i.draft.auth_policy_id)
-            .ok()
-            .flatten()
+            .auth_policy_by_id(&i.draft.auth_policy_id)?
             .map(|p| p.draft.name);
         let lines = detail_lines(&i, &all, policy, ctx);
-        Some((format!(" Identity {} ", i.draft.name), lines))
+        Ok(Some((format!(" Identity {} ", i.draft.name), lines)))
     }
 }
 
@@ -176,7 +177,7 @@ pub fn decorate(column: usize, text: &str, theme: &Theme) -> Style {
     }
 }
 
-const TYPES: &[&str] = &["User", "Device", "Service", "Router", "Default"];
+const TYPES: &[&str] = &crate::model::IdentityType::NAMES;
 
 /// The identity form's rows.
 pub const FORM_FIELDS: &[FieldSpec] = &[

@@ -83,12 +83,10 @@ impl Descriptor for Signers {
         form_key(field, form)
     }
 
-    fn delete_question(store: &Store, id: &str) -> Option<String> {
-        let s = store.signer_by_id(id).ok()??;
-        Some(format!(
-            "Delete signer {} ({})?",
-            s.draft.name, s.draft.issuer
-        ))
+    fn delete_question(store: &Store, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(store
+            .signer_by_id(id)?
+            .map(|s| format!("Delete signer {} ({})?", s.draft.name, s.draft.issuer)))
     }
 
     fn delete(store: &mut Store, id: &str) -> Result<(), StoreError> {
@@ -99,8 +97,10 @@ impl Descriptor for Signers {
         store: &Store,
         id: &str,
         ctx: &DetailContext<'_>,
-    ) -> Option<(String, Vec<Line<'static>>)> {
-        let s = store.signer_by_id(id).ok()??;
+    ) -> Result<Option<(String, Vec<Line<'static>>)>, StoreError> {
+        let Some(s) = store.signer_by_id(id)? else {
+            return Ok(None);
+        };
         let mut lines = detail_lines(&s, ctx.now, ctx.theme, ctx.last_change.clone());
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
@@ -121,7 +121,7 @@ impl Descriptor for Signers {
                 ctx.theme.error(),
             ))),
         }
-        Some((format!(" Signer {} ", s.draft.name), lines))
+        Ok(Some((format!(" Signer {} ", s.draft.name), lines)))
     }
 }
 
@@ -226,7 +226,9 @@ fn certificate_note(pem: &str) -> Option<String> {
         c.not_after.format("%Y-%m-%d"),
     ))
 }
-const TARGET_TOKENS: &[&str] = &["ACCESS", "ID"];
+
+/// The target-token choices, from the model.
+const TARGET_TOKENS: &[&str] = &crate::model::TargetToken::NAMES;
 
 /// Every signer field of design §2, advanced enrollment fields folded.
 pub const FORM_FIELDS: &[FieldSpec] = &[
