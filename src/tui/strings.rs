@@ -157,10 +157,12 @@ impl<'a> Keys<'a> {
             label(Context::Verify, Action::LoadSample),
             label(Context::Global, Action::ToggleHelp),
         ) {
-            (Some(tab), Some(load), Some(help)) => format!(
-                "Demo database: changes are thrown away on exit. Press {tab}, then {load} for a demo token; {help} for help."
-            ),
-            _ => "Demo database: changes are thrown away on exit.".into(),
+            (Some(tab), Some(load), Some(help)) => {
+                format!(
+                    "Demo: changes vanish on exit. {tab} then {load}: a demo token; {help}: help"
+                )
+            }
+            _ => "Demo: changes vanish on exit.".into(),
         }
     }
 

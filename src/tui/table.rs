@@ -31,7 +31,7 @@ pub enum Cut {
 
 /// A column's width rule (design §6 "Tables"): every shown column gets its minimum, then the
 /// columns reach their natural width (their widest cell, at most `max`) in priority order, and
-/// what is left goes to the columns without a maximum. When even the minimums do not fit,
+/// what is left is spread over the columns that may grow. When even the minimums do not fit,
 /// empty `hide_empty` columns go first, then the least important ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Width {
@@ -144,15 +144,23 @@ pub fn allocate(rules: &[Width], natural: &[u16], empty: &[bool], total: u16) ->
         widths[c] += grow as u16;
         room -= grow;
     }
-    let fills: Vec<usize> = order
-        .iter()
-        .copied()
-        .filter(|&c| rules[c].max == u16::MAX)
-        .collect();
-    for (i, &c) in fills.iter().enumerate() {
-        let share = room / (fills.len() - i) as u32;
-        widths[c] += share as u16;
-        room -= share;
+    // What is left is spread over the columns that may still grow (not the fixed ones), so a
+    // wide terminal shows air between every column rather than one vast one.
+    loop {
+        let growing: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&c| widths[c] < rules[c].max && rules[c].min != rules[c].max)
+            .collect();
+        if room == 0 || growing.is_empty() {
+            break;
+        }
+        let share = (room / growing.len() as u32).max(1);
+        for &c in &growing {
+            let grow = share.min(room).min((rules[c].max - widths[c]) as u32);
+            widths[c] += grow as u16;
+            room -= grow;
+        }
     }
     widths
 }
@@ -693,10 +701,10 @@ mod tests {
             Width::new(10, 16, 5).prefix(10),
             Width::new(5, 9, 4).hide_empty(),
         ];
-        // Wide: everyone natural, the fill column takes the rest.
+        // Wide: everyone natural, the rest spread over the columns that may grow.
         assert_eq!(
             allocate(&rules, &[16, 60, 16, 9], &[false; 4], 120),
-            vec![16, 76, 16, 9]
+            vec![24, 68, 16, 9]
         );
         // Narrow: the name is whole, the issuer gives way, the date-time shrinks to a date.
         assert_eq!(

@@ -219,12 +219,15 @@ impl App {
 
     fn render_status(&self, frame: &mut Frame<'_>, area: Rect) {
         let theme = self.options.theme;
-        let mut left = vec![Span::styled(
-            format!(" {} ", self.store.location()),
-            theme.muted(),
-        )];
+        // The demo's database is a throwaway temporary file: its path says nothing.
+        let mut left = Vec::new();
         if self.options.demo {
             left.push(Span::styled(" DEMO ", theme.warn()));
+        } else {
+            left.push(Span::styled(
+                format!(" {} ", self.store.location()),
+                theme.muted(),
+            ));
         }
         if self.store.is_readonly() {
             left.push(Span::styled(" READ-ONLY ", theme.error()));
@@ -270,11 +273,17 @@ impl App {
                 title.to_string()
             };
             lines.push(Line::from(Span::styled(title, theme.header())));
+            // Long explanations wrap under themselves, not under the keys.
+            let room = (popup.width as usize).saturating_sub(2 + 24).max(10);
             for (keys, help) in bindings {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {keys:<22}"), theme.key()),
-                    Span::raw(help),
-                ]));
+                for (n, text) in super::form::wrap_words(help, room).into_iter().enumerate() {
+                    let lead = if n == 0 {
+                        Span::styled(format!("  {keys:<22}"), theme.key())
+                    } else {
+                        Span::raw(" ".repeat(24))
+                    };
+                    lines.push(Line::from(vec![lead, Span::raw(text)]));
+                }
             }
             lines.push(Line::from(""));
         }
