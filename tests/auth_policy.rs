@@ -224,7 +224,7 @@ fn bad_input_is_refused_naming_the_field_and_nothing_is_written() {
     );
     db.refused(
         &["identity", "create", "bob", "--auth-policy", "nope"],
-        "authPolicyId: no auth policy",
+        "-P/--auth-policy: no auth policy",
     );
 }
 
@@ -368,7 +368,9 @@ fn a_version_3_database_is_migrated_without_losing_policy_references() {
         conn.execute_batch(
             "PRAGMA foreign_keys = OFF;
              DROP TABLE auth_policy_signers;
-             CREATE TABLE identities_v3 AS SELECT * FROM identities;
+             CREATE TABLE identities_v3 AS SELECT id, name, 'User' AS type, is_admin, external_id,
+                 auth_policy_id, disabled, created_at, updated_at, version, disabled_until
+                 FROM identities;
              DROP TABLE identities;
              DROP TABLE auth_policies;
              ALTER TABLE identities_v3 RENAME TO identities;
@@ -379,6 +381,11 @@ fn a_version_3_database_is_migrated_without_losing_policy_references() {
     }
     let alice = db.json(&["identity", "show", "alice", "--json"]);
     assert_eq!(alice["authPolicyId"], "kPq3.Zx9a", "the reference is kept");
+    assert_eq!(
+        alice["type"], "Default",
+        "schema 5 reads the legacy User as Default"
+    );
+    assert_eq!(alice["roleAttributes"], serde_json::json!([]));
     let policy = db.json(&["auth-policy", "show", "kPq3.Zx9a", "--json"]);
     assert_eq!(policy["primary"]["extJwt"]["allowed"], true);
     assert_eq!(

@@ -221,7 +221,7 @@ fn refuses_bad_key_sources() {
             "-u",
             "https://x/jwks",
         ],
-        "certPem",
+        "-f/--cert-file",
     );
     assert_refused(
         &db,
@@ -241,7 +241,7 @@ fn refuses_bad_key_sources() {
             "-f",
             path_str(&junk),
         ],
-        "certPem",
+        "-f/--cert-file",
     );
     let two = db.file(
         "two.pem",
@@ -259,7 +259,7 @@ fn refuses_bad_key_sources() {
             "-f",
             path_str(&two),
         ],
-        "certPem",
+        "-f/--cert-file",
     );
     assert_refused(
         &db,
@@ -273,7 +273,7 @@ fn refuses_bad_key_sources() {
             "-u",
             "ftp://x/jwks",
         ],
-        "jwksEndpoint",
+        "-u/--jwks-endpoint",
     );
     assert_refused(
         &db,
@@ -287,7 +287,7 @@ fn refuses_bad_key_sources() {
             "-u",
             "https://",
         ],
-        "jwksEndpoint",
+        "-u/--jwks-endpoint",
     );
     let out = db
         .cmd()
@@ -319,7 +319,7 @@ fn refuses_bad_key_sources() {
             "-u",
             "http://169.254.169.254/jwks",
         ],
-        "jwksEndpoint",
+        "-u/--jwks-endpoint",
     );
     assert_refused(
         &db,
@@ -369,7 +369,7 @@ fn refuses_bad_identities() {
         .unwrap();
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).trim(),
-        "error: externalId: identity alice already has external ID \"alice@example.com\""
+        "error: --external-id: identity alice already has external ID \"alice@example.com\""
     );
     assert_refused(
         &db,
@@ -380,7 +380,7 @@ fn refuses_bad_identities() {
             "--external-id",
             "alice@example.com",
         ],
-        "externalId",
+        "--external-id",
     );
     assert_refused(
         &db,

@@ -264,7 +264,7 @@ fn huge_fields_are_refused_and_listings_of_old_huge_rows_do_not_panic() {
         (vec!["identity", "create", &huge], "name"),
         (
             vec!["identity", "create", "z", "--external-id", &huge],
-            "externalId",
+            "--external-id",
         ),
         (
             vec![
@@ -277,7 +277,7 @@ fn huge_fields_are_refused_and_listings_of_old_huge_rows_do_not_panic() {
                 "-u",
                 "https://h/j",
             ],
-            "audience",
+            "-a/--audience",
         ),
     ] {
         let out = db.cmd().args(&args).output().unwrap();
@@ -552,7 +552,7 @@ fn certificate_files_are_capped_before_reading() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("certPem") && err.contains("larger than 1024 KiB"),
+        err.contains("-f/--cert-file") && err.contains("larger than 1024 KiB"),
         "{err}"
     );
     assert!(start.elapsed() < Duration::from_secs(20));
@@ -619,7 +619,7 @@ fn jwks_addresses_that_embed_a_refused_one_are_refused_at_save() {
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{url}");
         assert!(
-            String::from_utf8_lossy(&out.stderr).contains("jwksEndpoint"),
+            String::from_utf8_lossy(&out.stderr).contains("-u/--jwks-endpoint"),
             "{url}"
         );
     }

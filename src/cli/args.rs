@@ -63,8 +63,13 @@ pub struct Cli {
 /// The scripting commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List, show, create, update and delete external JWT signers
-    #[command(subcommand)]
+    /// List, show, create, update and delete external JWT signers (also: ext-jwt-signer,
+    /// external-jwt-signer, as the ziti CLI names them)
+    #[command(
+        subcommand,
+        visible_alias = "ext-jwt-signer",
+        alias = "external-jwt-signer"
+    )]
     Signer(Box<SignerCommand>),
     /// List, show, create, update and delete identities
     #[command(subcommand)]
@@ -73,17 +78,25 @@ pub enum Command {
     /// log in with)
     #[command(subcommand)]
     AuthPolicy(AuthPolicyCommand),
-    /// Write every signer and identity as JSON
+    /// Write every signer, auth policy and identity as JSON
     Export {
         /// Write to FILE instead of standard output
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+        /// extjwt (keeps ids, times and versions: export → import → export is identical) or
+        /// ascode (what `ziti ops import` reads: @name references, no ids)
+        #[arg(long, value_enum, default_value = "extjwt")]
+        format: ExportFormat,
     },
-    /// Read signers and identities from this tool's export or the controller's list output
+    /// Read signers, auth policies and identities from this tool's export, the controller's
+    /// list output (`ziti edge list … 'limit none' -j`) or a `ziti ops export` file
     Import {
         /// The file, or - for standard input
         #[arg(value_name = "FILE|-")]
         file: String,
+        /// Print what was imported as JSON (counts per entity)
+        #[arg(short = 'j', long)]
+        json: bool,
     },
     /// Check a token as the controller would and map it to its identity
     Verify(VerifyArgs),
@@ -106,6 +119,31 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+}
+
+/// `export --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// This tool's format
+    Extjwt,
+    /// The `ziti ops export` / `ziti ops import` format
+    Ascode,
+}
+
+/// A boolean flag as the ziti CLI writes it: bare (`--enabled`) means true, and a value may
+/// follow (`--enabled false`, `--enabled=no`).
+macro_rules! boolish {
+    () => {
+        clap::builder::BoolishValueParser::new()
+    };
+}
+
+/// `-j/--json` on every command that prints.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct JsonFlag {
+    /// Print JSON
+    #[arg(short = 'j', long = "json")]
+    pub json: bool,
 }
 
 /// `extjwt verify` options.
@@ -136,7 +174,7 @@ pub enum SignerCommand {
     /// List every signer
     List {
         /// Print JSON
-        #[arg(long)]
+        #[arg(short = 'j', long)]
         json: bool,
     },
     /// Check one signer or all of them without a token (certificate, key, JWKS as the
@@ -145,7 +183,7 @@ pub enum SignerCommand {
         /// Name or id (all signers when absent)
         key: Option<String>,
         /// Print JSON
-        #[arg(long)]
+        #[arg(short = 'j', long)]
         json: bool,
     },
     /// Show one signer with its certificate details
@@ -153,10 +191,11 @@ pub enum SignerCommand {
         /// Name or id
         key: String,
         /// Print JSON
-        #[arg(long)]
+        #[arg(short = 'j', long)]
         json: bool,
     },
-    /// Create a signer (mirrors `ziti edge create ext-jwt-signer`); prints the new id
+    /// Create a signer; prints the new id (with -j, the signer). The flags are those of
+    /// `ziti edge create ext-jwt-signer`, with the same defaults
     Create {
         /// Unique name
         name: String,
@@ -165,8 +204,12 @@ pub enum SignerCommand {
         /// The other signer options.
         #[command(flatten)]
         fields: SignerFields,
+        /// -j/--json
+        #[command(flatten)]
+        output: JsonFlag,
     },
-    /// Change the given fields of a signer; the others stay
+    /// Change the given fields of a signer; the others stay (as `ziti edge update
+    /// ext-jwt-signer`). Prints what changed
     Update {
         /// Name or id
         key: String,
@@ -182,15 +225,21 @@ pub enum SignerCommand {
         /// Only update if the signer is still at this version (as `signer show` prints it)
         #[arg(long, value_name = "VERSION")]
         if_version: Option<i64>,
+        /// -j/--json
+        #[command(flatten)]
+        output: JsonFlag,
     },
-    /// Delete a signer
+    /// Delete a signer (refused while an auth policy names it)
     Delete {
         /// Name or id
         key: String,
+        /// -j/--json
+        #[command(flatten)]
+        output: JsonFlag,
     },
 }
 
-/// The signer options shared by `create` and `update`.
+/// The signer options shared by `create` and `update`, named as the ziti CLI names them.
 #[derive(Debug, Args)]
 pub struct SignerFields {
     /// Audience tokens must carry
@@ -208,15 +257,35 @@ pub struct SignerFields {
     /// Key id tokens carry (empty clears it)
     #[arg(short = 'k', long = "kid")]
     pub kid: Option<String>,
-    /// JSON pointer to the claim naming the identity [default: /sub]
+    /// JSON pointer (or top-level name) of the claim naming the identity [default: /sub]
     #[arg(short = 'c', long = "claims-property")]
     pub claims_property: Option<String>,
-    /// Map the claim to an identity's external ID (true) or its id (false) [create default: true]
-    #[arg(long, value_name = "true|false")]
+    /// Map the claim to an identity's external ID (true) or its id (false); bare means true;
+    /// -x is the same [create default: true]
+    #[arg(
+        long = "use-external-id",
+        visible_alias = "external-id",
+        value_name = "true|false",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = boolish!()
+    )]
     pub use_external_id: Option<bool>,
-    /// Whether the signer accepts tokens [create default: true]
-    #[arg(long, value_name = "true|false")]
+    /// -x: --use-external-id (bare, so -xe works as in the ziti CLI)
+    #[arg(short = 'x', hide = true)]
+    pub use_external_id_short: bool,
+    /// Whether the signer accepts tokens; bare means true; -e is the same [create default: true]
+    #[arg(
+        long = "enabled",
+        value_name = "true|false",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = boolish!()
+    )]
     pub enabled: Option<bool>,
+    /// -e: --enabled (bare)
+    #[arg(short = 'e', hide = true)]
+    pub enabled_short: bool,
     /// Where clients send users to log in (empty clears it)
     #[arg(
         short = 'y',
@@ -227,15 +296,51 @@ pub struct SignerFields {
     /// OAuth client id (empty clears it)
     #[arg(long = "client-id", value_name = "ID")]
     pub client_id: Option<String>,
-    /// OAuth scopes, comma separated
-    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    /// OAuth scopes, comma separated or repeated
+    #[arg(
+        long,
+        visible_alias = "scope",
+        value_delimiter = ',',
+        value_name = "A,B"
+    )]
     pub scopes: Option<Vec<String>>,
     /// Which token the IdP hands over
     #[arg(long, value_enum, ignore_case = true)]
     pub target_token: Option<TargetTokenArg>,
-    /// A tag, repeatable
-    #[arg(long = "tag", value_name = "K=V", value_parser = parse_tag)]
+    /// Enrollment to a certificate allowed (stored, no behaviour here); bare means true
+    #[arg(long = "enroll-to-cert", value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
+    pub enroll_to_cert: Option<bool>,
+    /// Enrollment to a token allowed (stored, no behaviour here); bare means true
+    #[arg(long = "enroll-to-token", value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
+    pub enroll_to_token: Option<bool>,
+    /// Claim naming enrolling identities [default: /sub]
+    #[arg(long = "enroll-name-claims-selector", value_name = "POINTER")]
+    pub enroll_name_claims_selector: Option<String>,
+    /// Claim holding enrolling identities' role attributes (empty clears it)
+    #[arg(long = "enroll-attr-claims-selector", value_name = "POINTER")]
+    pub enroll_attr_claims_selector: Option<String>,
+    /// Auth policy of enrolling identities, by name or id [default: default]
+    #[arg(long = "enroll-auth-policy", value_name = "NAME|ID")]
+    pub enroll_auth_policy: Option<String>,
+    /// Tags, K=V, comma separated or repeated (added to the existing ones)
+    #[arg(short = 't', long = "tags", visible_alias = "tag", value_name = "K=V", value_delimiter = ',', value_parser = parse_tag)]
     pub tags: Vec<(String, String)>,
+    /// Tags as a JSON object (added to the existing ones; -t wins on the same key)
+    #[arg(long = "tags-json", value_name = "JSON")]
+    pub tags_json: Option<String>,
+}
+
+impl SignerFields {
+    /// `--use-external-id` or `-x`.
+    pub fn use_external_id(&self) -> Option<bool> {
+        self.use_external_id
+            .or(self.use_external_id_short.then_some(true))
+    }
+
+    /// `--enabled` or `-e`.
+    pub fn enabled(&self) -> Option<bool> {
+        self.enabled.or(self.enabled_short.then_some(true))
+    }
 }
 
 /// `--target-token` values.
@@ -255,7 +360,7 @@ pub enum IdentityCommand {
     /// List every identity
     List {
         /// Print JSON
-        #[arg(long)]
+        #[arg(short = 'j', long)]
         json: bool,
     },
     /// Show one identity
@@ -263,65 +368,97 @@ pub enum IdentityCommand {
         /// Name or id
         key: String,
         /// Print JSON
-        #[arg(long)]
+        #[arg(short = 'j', long)]
         json: bool,
     },
-    /// Create an identity; prints the new id
+    /// Create an identity; prints the new id (with -j, the identity). The flags are those of
+    /// `ziti edge create identity` where it has them
     Create {
         /// Unique name
         name: String,
         /// The value a token's claim must equal to map here
         #[arg(long)]
         external_id: Option<String>,
-        /// Identity type
-        #[arg(long = "type", value_enum, ignore_case = true, default_value = "User")]
+        /// Identity type (the ziti CLI always creates Default; Router identities come from
+        /// enrolling a router)
+        #[arg(
+            long = "type",
+            value_enum,
+            ignore_case = true,
+            default_value = "Default"
+        )]
         identity_type: IdentityTypeArg,
-        /// Make it an administrator
-        #[arg(long)]
-        admin: bool,
-        /// Create it disabled (no end)
-        #[arg(long)]
-        disabled: bool,
+        /// Make it an administrator; bare means true
+        #[arg(short = 'A', long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
+        admin: Option<bool>,
+        /// Role attributes, comma separated or repeated
+        #[arg(
+            short = 'a',
+            long = "role-attributes",
+            value_delimiter = ',',
+            value_name = "A,B"
+        )]
+        role_attributes: Option<Vec<String>>,
+        /// Create it disabled (no end); bare means true
+        #[arg(long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
+        disabled: Option<bool>,
         /// Create it disabled until this time (a timed lock), RFC 3339
         #[arg(long, value_name = "RFC3339")]
         disabled_until: Option<String>,
         /// Auth policy, by name or id [default: the built-in Default]
-        #[arg(long = "auth-policy", value_name = "NAME|ID")]
+        #[arg(short = 'P', long = "auth-policy", value_name = "NAME|ID")]
         auth_policy: Option<String>,
+        /// -j/--json
+        #[command(flatten)]
+        output: JsonFlag,
     },
-    /// Change the given fields of an identity
+    /// Change the given fields of an identity; the others stay. Prints what changed
     Update {
         /// Name or id
         key: String,
         /// New name
-        #[arg(long)]
+        #[arg(short = 'n', long)]
         name: Option<String>,
         /// New external ID (empty clears it)
-        #[arg(long)]
+        #[arg(short = 'x', long)]
         external_id: Option<String>,
         /// New type
         #[arg(long = "type", value_enum, ignore_case = true)]
         identity_type: Option<IdentityTypeArg>,
-        /// Administrator or not
-        #[arg(long, value_name = "true|false")]
+        /// Administrator or not; bare means true
+        #[arg(short = 'A', long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
         admin: Option<bool>,
-        /// Disabled or not (false also clears --disabled-until)
-        #[arg(long, value_name = "true|false")]
+        /// Role attributes, comma separated or repeated (replace the old ones; empty clears)
+        #[arg(
+            short = 'a',
+            long = "role-attributes",
+            value_delimiter = ',',
+            value_name = "A,B"
+        )]
+        role_attributes: Option<Vec<String>>,
+        /// Disabled or not (false also clears --disabled-until); bare means true
+        #[arg(long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
         disabled: Option<bool>,
         /// Disable it until this time (a timed lock), RFC 3339
         #[arg(long, value_name = "RFC3339")]
         disabled_until: Option<String>,
         /// Auth policy, by name or id
-        #[arg(long = "auth-policy", value_name = "NAME|ID")]
+        #[arg(short = 'P', long = "auth-policy", value_name = "NAME|ID")]
         auth_policy: Option<String>,
         /// Only update if the identity is still at this version
         #[arg(long, value_name = "VERSION")]
         if_version: Option<i64>,
+        /// -j/--json
+        #[command(flatten)]
+        output: JsonFlag,
     },
     /// Delete an identity
     Delete {
         /// Name or id
         key: String,
+        /// -j/--json
+        #[command(flatten)]
+        output: JsonFlag,
     },
 }
 
@@ -331,7 +468,7 @@ pub enum AuthPolicyCommand {
     /// List every auth policy
     List {
         /// Print JSON
-        #[arg(long)]
+        #[arg(short = 'j', long)]
         json: bool,
     },
     /// Show one auth policy, the signers it names and the identities on it
@@ -339,16 +476,20 @@ pub enum AuthPolicyCommand {
         /// Name or id
         key: String,
         /// Print JSON
-        #[arg(long)]
+        #[arg(short = 'j', long)]
         json: bool,
     },
-    /// Create an auth policy (everything allowed unless told otherwise); prints the new id
+    /// Create an auth policy; prints the new id. Everything is allowed unless told otherwise,
+    /// as the controller fills a policy in (the ziti CLI's flags default to false instead)
     Create {
         /// Unique name
         name: String,
         /// The policy options.
         #[command(flatten)]
         fields: AuthPolicyFields,
+        /// -j/--json
+        #[command(flatten)]
+        output: JsonFlag,
     },
     /// Change the given fields of an auth policy; the others stay
     Update {
@@ -366,57 +507,69 @@ pub enum AuthPolicyCommand {
         /// Only update if the policy is still at this version
         #[arg(long, value_name = "VERSION")]
         if_version: Option<i64>,
+        /// -j/--json
+        #[command(flatten)]
+        output: JsonFlag,
     },
     /// Delete an auth policy (refused for the built-in Default and for policies in use)
     Delete {
         /// Name or id
         key: String,
+        /// -j/--json
+        #[command(flatten)]
+        output: JsonFlag,
     },
 }
 
 /// The auth policy options shared by `create` and `update`.
 #[derive(Debug, Args)]
 pub struct AuthPolicyFields {
-    /// Whether identities on this policy may log in with an external JWT [create default: true]
-    #[arg(long, value_name = "true|false")]
+    /// Whether identities on this policy may log in with an external JWT; bare means true
+    /// [create default: true]
+    #[arg(long, visible_alias = "primary-ext-jwt-allowed", value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
     pub ext_jwt_allowed: Option<bool>,
     /// A signer tokens may come from, by name or id; repeatable. Given on update, the list
     /// replaces the old one. None: every signer
-    #[arg(long = "ext-jwt-signer", value_name = "NAME|ID")]
+    #[arg(
+        long = "ext-jwt-signer",
+        visible_alias = "primary-ext-jwt-allowed-signers",
+        value_name = "NAME|ID"
+    )]
     pub ext_jwt_signers: Vec<String>,
-    /// Certificate login allowed [create default: true]
-    #[arg(long, value_name = "true|false")]
+    /// Certificate login allowed; bare means true [create default: true]
+    #[arg(long, visible_alias = "primary-cert-allowed", value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
     pub cert_allowed: Option<bool>,
-    /// Expired client certificates still log in [create default: true]
-    #[arg(long, value_name = "true|false")]
+    /// Expired client certificates still log in; bare means true [create default: true]
+    #[arg(long, visible_alias = "primary-cert-expired-allowed", value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
     pub cert_allow_expired_certs: Option<bool>,
-    /// Password login allowed [create default: true]
-    #[arg(long, value_name = "true|false")]
+    /// Password login allowed; bare means true [create default: true]
+    #[arg(long, visible_alias = "primary-updb-allowed", value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
     pub updb_allowed: Option<bool>,
-    /// A TOTP code is required after the primary login [create default: false]
-    #[arg(long, value_name = "true|false")]
+    /// A TOTP code is required after the primary login; bare means true [create default: false]
+    #[arg(long, visible_alias = "secondary-req-totp", value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
     pub require_totp: Option<bool>,
     /// A second token from this signer is required after the primary login (empty clears it)
-    #[arg(long, value_name = "NAME|ID")]
+    #[arg(
+        long,
+        visible_alias = "secondary-req-ext-jwt-signer",
+        value_name = "NAME|ID"
+    )]
     pub require_ext_jwt_signer: Option<String>,
-    /// A tag, repeatable
-    #[arg(long = "tag", value_name = "K=V", value_parser = parse_tag)]
+    /// Tags, K=V, comma separated or repeated (added to the existing ones)
+    #[arg(short = 't', long = "tags", visible_alias = "tag", value_name = "K=V", value_delimiter = ',', value_parser = parse_tag)]
     pub tags: Vec<(String, String)>,
+    /// Tags as a JSON object (added to the existing ones; -t wins on the same key)
+    #[arg(long = "tags-json", value_name = "JSON")]
+    pub tags_json: Option<String>,
 }
 
-/// `--type` values.
+/// `--type` values: the controller's types since v0.30.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum IdentityTypeArg {
-    /// A person
-    User,
-    /// A device
-    Device,
-    /// A service
-    Service,
-    /// A router
-    Router,
-    /// The controller's default type
+    /// Every identity that is not a router's
     Default,
+    /// A router's identity
+    Router,
 }
 
 fn parse_tag(raw: &str) -> Result<(String, String), String> {

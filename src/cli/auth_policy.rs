@@ -5,6 +5,7 @@ use anyhow::{Result, anyhow};
 use super::Exit;
 use super::args::{AuthPolicyCommand, AuthPolicyFields};
 use super::output::{Out, yes_no};
+use super::write;
 use crate::model::{AuthPolicy, AuthPolicyDraft};
 use crate::store::{Store, StoreError};
 use crate::text::SafeText;
@@ -16,14 +17,18 @@ pub fn run(store: &mut Store, command: &AuthPolicyCommand, out: &mut Out) -> Res
     match command {
         AuthPolicyCommand::List { json } => list(store, *json, out)?,
         AuthPolicyCommand::Show { key, json } => show(store, key, *json, out)?,
-        AuthPolicyCommand::Create { name, fields } => {
+        AuthPolicyCommand::Create {
+            name,
+            fields,
+            output,
+        } => {
             let mut draft = AuthPolicyDraft {
                 name: name.clone(),
                 ..AuthPolicyDraft::default()
             };
             apply_fields(store, &mut draft, fields)?;
             let created = store.create_auth_policy(&draft.validate()?)?;
-            out.line(&SafeText::escape(&created.id))?;
+            write::created(out, output.json, &created.id, &show_json(&created)?)?;
         }
         AuthPolicyCommand::Update {
             key,
@@ -31,6 +36,7 @@ pub fn run(store: &mut Store, command: &AuthPolicyCommand, out: &mut Out) -> Res
             fields,
             clear_ext_jwt_signers,
             if_version,
+            output,
         } => {
             let current = store.find_auth_policy(key)?;
             if let Some(expected) = if_version
@@ -51,41 +57,33 @@ pub fn run(store: &mut Store, command: &AuthPolicyCommand, out: &mut Out) -> Res
             }
             apply_fields(store, &mut draft, fields)?;
             let draft = draft.validate()?;
-            let fields_changed = changed_names(&current.draft, &draft);
             let updated = store.update_auth_policy(
                 &current.id,
                 if_version.unwrap_or(current.version),
                 &draft,
             )?;
-            out.line(&crate::safe!(
-                "Updated auth policy {}: {}",
-                updated.draft.name,
-                fields_changed
-            ))?;
+            write::updated(
+                out,
+                output.json,
+                "auth policy",
+                &updated.draft.name,
+                (&current.draft, &updated.draft),
+                &show_json(&updated)?,
+            )?;
         }
-        AuthPolicyCommand::Delete { key } => {
+        AuthPolicyCommand::Delete { key, output } => {
             let policy = store.find_auth_policy(key)?;
             store.delete_auth_policy(&policy.id)?;
-            out.line(&crate::safe!("Deleted auth policy {}", policy.draft.name))?;
+            write::deleted(
+                out,
+                output.json,
+                "auth policy",
+                (&policy.draft.name, &policy.id),
+                &show_json(&policy)?,
+            )?;
         }
     }
     Ok(Exit::Success)
-}
-
-/// "primary.extJwt.allowedSigners, name" or "nothing changed".
-fn changed_names(before: &AuthPolicyDraft, after: &AuthPolicyDraft) -> String {
-    let before = before.fields();
-    let changed: Vec<String> = after
-        .fields()
-        .into_iter()
-        .filter(|(k, v)| before.get(k) != Some(v))
-        .map(|(k, _)| k)
-        .collect();
-    if changed.is_empty() {
-        "nothing changed".into()
-    } else {
-        changed.join(", ")
-    }
 }
 
 /// The id of the signer `NAME|ID` names, or an error naming the flag.
@@ -133,10 +131,7 @@ fn apply_fields(
             Some(signer_id(store, "--require-ext-jwt-signer", key)?)
         };
     }
-    for (k, v) in &fields.tags {
-        draft.tags.insert(k.clone(), v.clone().into());
-    }
-    Ok(())
+    write::merge_tags(&mut draft.tags, &fields.tags, fields.tags_json.as_deref())
 }
 
 /// Signer ids as names ("any" for an empty list), for people.
@@ -206,13 +201,21 @@ fn secondary(store: &Store, p: &AuthPolicy) -> Result<String> {
     })
 }
 
+/// A policy as JSON with its version (what `--if-version` takes).
+fn show_json(p: &AuthPolicy) -> Result<serde_json::Value> {
+    let mut value = serde_json::to_value(p)?;
+    if let serde_json::Value::Object(map) = &mut value {
+        map.insert("version".into(), p.version.into());
+    }
+    Ok(value)
+}
+
 fn show(store: &Store, key: &str, json: bool, out: &mut Out) -> Result<()> {
     let p = store.find_auth_policy(key)?;
     let (identities, total) = store.identities_on_policy(&p.id, SHOWN_IDENTITIES)?;
     if json {
-        let mut value = serde_json::to_value(&p)?;
+        let mut value = show_json(&p)?;
         if let serde_json::Value::Object(map) = &mut value {
-            map.insert("version".into(), p.version.into());
             map.insert("identityCount".into(), total.into());
         }
         return out.json(&value);

@@ -5,18 +5,25 @@ use anyhow::Result;
 use super::Exit;
 use super::args::{IdentityCommand, IdentityTypeArg};
 use super::output::{Out, or_dash, yes_no};
+use super::write;
 use crate::model::{IdentityDraft, IdentityType};
 use crate::store::{Store, StoreError};
 use crate::text::SafeText;
 
 fn identity_type(arg: IdentityTypeArg) -> IdentityType {
     match arg {
-        IdentityTypeArg::User => IdentityType::User,
-        IdentityTypeArg::Device => IdentityType::Device,
-        IdentityTypeArg::Service => IdentityType::Service,
         IdentityTypeArg::Router => IdentityType::Router,
         IdentityTypeArg::Default => IdentityType::Default,
     }
+}
+
+/// `identity show --json` and the write commands' JSON: the identity and its version.
+fn row_json(identity: &crate::model::Identity) -> Result<serde_json::Value> {
+    let mut value = serde_json::to_value(identity)?;
+    if let serde_json::Value::Object(map) = &mut value {
+        map.insert("version".into(), identity.version.into());
+    }
+    Ok(value)
 }
 
 /// The id of the policy `--auth-policy NAME|ID` names, or an error naming the flag.
@@ -24,7 +31,7 @@ fn policy_id(store: &Store, key: &str) -> Result<String> {
     match store.find_auth_policy(key) {
         Ok(policy) => Ok(policy.id),
         Err(StoreError::NotFound { .. }) => Err(anyhow::anyhow!(
-            "authPolicyId: no auth policy named or with id \"{}\" (list them with `extjwt auth-policy list`)",
+            "-P/--auth-policy: no auth policy named or with id \"{}\" (list them with `extjwt auth-policy list`)",
             key
         )),
         Err(e) => Err(e.into()),
@@ -84,11 +91,7 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
         IdentityCommand::Show { key, json } => {
             let i = store.find_identity(key)?;
             if *json {
-                let mut value = serde_json::to_value(&i)?;
-                if let serde_json::Value::Object(map) = &mut value {
-                    map.insert("version".into(), i.version.into());
-                }
-                out.json(&value)?;
+                out.json(&row_json(&i)?)?;
             } else {
                 let esc = |v: &str| SafeText::escape(v);
                 let mut fields = vec![
@@ -102,6 +105,10 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
                         yes_no(i.draft.is_disabled_at(chrono::Utc::now())),
                     ),
                     ("Disabled until", or_dash(i.draft.disabled_until.as_deref())),
+                    (
+                        "Role attributes",
+                        SafeText::escape(&i.draft.role_attributes.join(",")),
+                    ),
                     ("Auth policy", policy_label(store, &i.draft.auth_policy_id)?),
                     ("Created at", esc(&i.created_at)),
                     ("Updated at", esc(&i.updated_at)),
@@ -118,24 +125,37 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
             external_id,
             identity_type: kind,
             admin,
+            role_attributes,
             disabled,
             disabled_until,
             auth_policy,
+            output,
         } => {
-            let draft = IdentityDraft {
-                name: name.clone(),
-                identity_type: identity_type(*kind),
-                is_admin: *admin,
-                external_id: external_id.clone(),
-                auth_policy_id: match auth_policy {
-                    Some(key) => policy_id(store, key)?,
-                    None => String::new(),
-                },
-                disabled: *disabled || disabled_until.is_some(),
-                disabled_until: disabled_until.clone(),
-            }
-            .validate()?;
-            out.line(&SafeText::escape(&store.create_identity(&draft)?.id))?;
+            let flags: write::FlagNames = vec![
+                ("externalId", "--external-id"),
+                ("roleAttributes", "-a/--role-attributes"),
+                ("disabledUntil", "--disabled-until"),
+                ("authPolicyId", "-P/--auth-policy"),
+            ];
+            let created = (|| -> Result<_> {
+                let draft = IdentityDraft {
+                    name: name.clone(),
+                    identity_type: identity_type(*kind),
+                    is_admin: admin.unwrap_or(false),
+                    external_id: external_id.clone(),
+                    auth_policy_id: match auth_policy {
+                        Some(key) => policy_id(store, key)?,
+                        None => String::new(),
+                    },
+                    disabled: disabled.unwrap_or(false) || disabled_until.is_some(),
+                    disabled_until: disabled_until.clone(),
+                    role_attributes: role_attributes.clone().unwrap_or_default(),
+                }
+                .validate()?;
+                Ok(store.create_identity(&draft)?)
+            })()
+            .map_err(|e| write::name_flags(e, &flags))?;
+            write::created(out, output.json, &created.id, &row_json(&created)?)?;
         }
         IdentityCommand::Update {
             key,
@@ -143,10 +163,12 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
             external_id,
             identity_type: kind,
             admin,
+            role_attributes,
             disabled,
             disabled_until,
             auth_policy,
             if_version,
+            output,
         } => {
             let current = store.find_identity(key)?;
             if let Some(expected) = if_version
@@ -158,18 +180,26 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
                 }
                 .into());
             }
+            let mut flags = write::FlagNames::new();
             let mut draft = current.draft.clone();
             if let Some(v) = name {
                 draft.name = v.clone();
+                flags.push(("name", "-n/--name"));
             }
             if let Some(v) = external_id {
                 draft.external_id = Some(v.clone());
+                flags.push(("externalId", "-x/--external-id"));
             }
             if let Some(v) = kind {
                 draft.identity_type = identity_type(*v);
             }
             if let Some(v) = admin {
                 draft.is_admin = *v;
+            }
+            if let Some(v) = role_attributes {
+                // `-a ""` clears them.
+                draft.role_attributes = v.iter().filter(|a| !a.is_empty()).cloned().collect();
+                flags.push(("roleAttributes", "-a/--role-attributes"));
             }
             if let Some(v) = disabled {
                 draft.disabled = *v;
@@ -180,16 +210,40 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
             if let Some(v) = disabled_until {
                 draft.disabled = true;
                 draft.disabled_until = Some(v.clone());
+                flags.push(("disabledUntil", "--disabled-until"));
             }
-            if let Some(key) = auth_policy {
-                draft.auth_policy_id = policy_id(store, key)?;
-            }
-            let draft = draft.validate()?;
-            store.update_identity(&current.id, if_version.unwrap_or(current.version), &draft)?;
+            flags.push(("authPolicyId", "-P/--auth-policy"));
+            let updated = (|| -> Result<_> {
+                if let Some(key) = auth_policy {
+                    draft.auth_policy_id = policy_id(store, key)?;
+                }
+                let draft = draft.validate()?;
+                Ok(store.update_identity(
+                    &current.id,
+                    if_version.unwrap_or(current.version),
+                    &draft,
+                )?)
+            })()
+            .map_err(|e| write::name_flags(e, &flags))?;
+            write::updated(
+                out,
+                output.json,
+                "identity",
+                &updated.draft.name,
+                (&current.draft, &updated.draft),
+                &row_json(&updated)?,
+            )?;
         }
-        IdentityCommand::Delete { key } => {
+        IdentityCommand::Delete { key, output } => {
             let identity = store.find_identity(key)?;
             store.delete_identity(&identity.id)?;
+            write::deleted(
+                out,
+                output.json,
+                "identity",
+                (&identity.draft.name, &identity.id),
+                &row_json(&identity)?,
+            )?;
         }
     }
     Ok(Exit::Success)

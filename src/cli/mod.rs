@@ -11,6 +11,7 @@ pub mod output;
 mod show_config;
 mod signer;
 mod transfer;
+mod write;
 
 pub use args::*;
 
@@ -140,8 +141,10 @@ pub fn run_to(cli: &Cli, command: &Command, out: &mut Out) -> Result<Exit> {
         },
         Command::Identity(cmd) => identity::run(&mut store()?, cmd, out),
         Command::AuthPolicy(cmd) => auth_policy::run(&mut store()?, cmd, out),
-        Command::Export { output } => transfer::export(&store()?, output.as_deref(), out),
-        Command::Import { file } => transfer::import(&mut store()?, file, out),
+        Command::Export { output, format } => {
+            transfer::export(&store()?, output.as_deref(), *format, out)
+        }
+        Command::Import { file, json } => transfer::import(&mut store()?, file, *json, out),
         Command::Audit { json, limit } => transfer::audit(&store()?, *json, *limit, out),
         Command::Verify(args) if args.batch => batch::verify_batch(cli, args, out),
         Command::Verify(args) => transfer::verify(&store()?, args, &cli.config.jwks_fetch, out),

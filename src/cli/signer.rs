@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::Exit;
 use super::args::{SignerCommand, SignerFields, TargetTokenArg};
 use super::output::{Out, or_dash, yes_no};
+use super::write;
 use crate::model::{Signer, SignerDraft, TargetToken};
 use crate::store::{Store, StoreError};
 use crate::text::SafeText;
@@ -28,16 +29,20 @@ pub fn run(store: &mut Store, command: &SignerCommand, out: &mut Out) -> Result<
             name,
             issuer,
             fields,
+            output,
         } => {
             let mut draft = SignerDraft {
                 name: name.clone(),
                 issuer: issuer.clone(),
                 ..SignerDraft::default()
             };
-            apply_fields(&mut draft, fields)?;
-            let valid = draft.validate()?;
-            let created = store.create_signer(&valid)?;
-            out.line(&SafeText::escape(&created.id))?;
+            // Positional NAME and ISSUER keep their field names.
+            let flags = flags_given(fields);
+            let created = apply_fields(store, &mut draft, fields)
+                .and_then(|()| Ok(draft.validate()?))
+                .and_then(|valid| Ok(store.create_signer(&valid)?))
+                .map_err(|e| write::name_flags(e, &flags))?;
+            write::created(out, output.json, &created.id, &show_json(&created)?)?;
             Ok(Exit::Success)
         }
         SignerCommand::Update {
@@ -46,6 +51,7 @@ pub fn run(store: &mut Store, command: &SignerCommand, out: &mut Out) -> Result<
             issuer,
             fields,
             if_version,
+            output,
         } => {
             let current = store.find_signer(key)?;
             if let Some(expected) = if_version
@@ -59,35 +65,98 @@ pub fn run(store: &mut Store, command: &SignerCommand, out: &mut Out) -> Result<
             }
             let version = if_version.unwrap_or(current.version);
             let mut draft = current.draft.clone();
+            let mut flags = flags_given(fields);
             if let Some(name) = name {
                 draft.name = name.clone();
+                flags.push(("name", "-n/--name"));
             }
             if let Some(issuer) = issuer {
                 draft.issuer = issuer.clone();
+                flags.push(("issuer", "-l/--issuer"));
             }
-            apply_fields(&mut draft, fields)?;
-            let valid = draft.validate()?;
-            store.update_signer(&current.id, version, &valid)?;
+            let updated = apply_fields(store, &mut draft, fields)
+                .and_then(|()| Ok(draft.validate()?))
+                .and_then(|valid| Ok(store.update_signer(&current.id, version, &valid)?))
+                .map_err(|e| write::name_flags(e, &flags))?;
+            write::updated(
+                out,
+                output.json,
+                "signer",
+                &updated.draft.name,
+                (&current.draft, &updated.draft),
+                &show_json(&updated)?,
+            )?;
             Ok(Exit::Success)
         }
-        SignerCommand::Delete { key } => {
+        SignerCommand::Delete { key, output } => {
             let signer = store.find_signer(key)?;
             store.delete_signer(&signer.id)?;
+            write::deleted(
+                out,
+                output.json,
+                "signer",
+                (&signer.draft.name, &signer.id),
+                &show_json(&signer)?,
+            )?;
             Ok(Exit::Success)
         }
     }
 }
 
+/// The JSON fields the given flags set, with the flag's name as the user may have typed it.
+fn flags_given(fields: &SignerFields) -> write::FlagNames {
+    let mut flags = Vec::new();
+    let mut given = |on: bool, field: &'static str, flag: &'static str| {
+        if on {
+            flags.push((field, flag));
+        }
+    };
+    given(fields.audience.is_some(), "audience", "-a/--audience");
+    given(fields.cert_file.is_some(), "certPem", "-f/--cert-file");
+    given(fields.cert_pem.is_some(), "certPem", "-p/--cert-pem");
+    given(
+        fields.jwks_endpoint.is_some(),
+        "jwksEndpoint",
+        "-u/--jwks-endpoint",
+    );
+    given(fields.kid.is_some(), "kid", "-k/--kid");
+    given(
+        fields.claims_property.is_some(),
+        "claimsProperty",
+        "-c/--claims-property",
+    );
+    given(
+        fields.external_auth_url.is_some(),
+        "externalAuthUrl",
+        "-y/--external-auth-url",
+    );
+    given(fields.client_id.is_some(), "clientId", "--client-id");
+    given(fields.scopes.is_some(), "scopes", "--scopes");
+    given(
+        fields.enroll_name_claims_selector.is_some(),
+        "enrollNameClaimsSelector",
+        "--enroll-name-claims-selector",
+    );
+    given(
+        fields.enroll_attr_claims_selector.is_some(),
+        "enrollAttributeClaimsSelector",
+        "--enroll-attr-claims-selector",
+    );
+    given(!fields.tags.is_empty(), "tags", "-t/--tags");
+    given(fields.tags_json.is_some(), "tags", "--tags-json");
+    flags
+}
+
 /// Copies the options that were given onto the draft; a new key source replaces the old one.
-fn apply_fields(draft: &mut SignerDraft, fields: &SignerFields) -> Result<()> {
+fn apply_fields(store: &Store, draft: &mut SignerDraft, fields: &SignerFields) -> Result<()> {
     let new_cert = match (&fields.cert_file, &fields.cert_pem) {
-        (Some(_), Some(_)) => bail!("certPem: give -f CERT_FILE or -p CERT_PEM, not both"),
+        (Some(_), Some(_)) => bail!("-f/--cert-file: give -f CERT_FILE or -p CERT_PEM, not both"),
         (Some(path), None) => {
             let bytes = read_capped(path, MAX_CERT_FILE_BYTES)
-                .with_context(|| format!("certPem: cannot read {}", path.display()))?;
+                .with_context(|| format!("-f/--cert-file: cannot read {}", path.display()))?;
             let text = String::from_utf8(bytes).map_err(|_| {
                 anyhow::anyhow!(
-                    "certPem: {} is not a PEM certificate (it is binary; convert DER with openssl x509 -inform der)",
+                    "-f/--cert-file: {} is not a PEM certificate (it is binary; convert DER with openssl x509 -inform der)",
                     path.display()
                 )
             })?;
@@ -110,10 +179,10 @@ fn apply_fields(draft: &mut SignerDraft, fields: &SignerFields) -> Result<()> {
     if let Some(v) = &fields.claims_property {
         draft.claims_property = v.clone();
     }
-    if let Some(v) = fields.use_external_id {
+    if let Some(v) = fields.use_external_id() {
         draft.use_external_id = v;
     }
-    if let Some(v) = fields.enabled {
+    if let Some(v) = fields.enabled() {
         draft.enabled = v;
     }
     if let Some(v) = &fields.external_auth_url {
@@ -131,10 +200,28 @@ fn apply_fields(draft: &mut SignerDraft, fields: &SignerFields) -> Result<()> {
             TargetTokenArg::Id => TargetToken::Id,
         };
     }
-    for (k, v) in &fields.tags {
-        draft.tags.insert(k.clone(), Value::String(v.clone()));
+    if let Some(v) = fields.enroll_to_cert {
+        draft.enroll_to_cert_enabled = v;
     }
-    Ok(())
+    if let Some(v) = fields.enroll_to_token {
+        draft.enroll_to_token_enabled = v;
+    }
+    if let Some(v) = &fields.enroll_name_claims_selector {
+        draft.enroll_name_claims_selector = v.clone();
+    }
+    if let Some(v) = &fields.enroll_attr_claims_selector {
+        draft.enroll_attribute_claims_selector = Some(v.clone()).filter(|s| !s.trim().is_empty());
+    }
+    if let Some(key) = &fields.enroll_auth_policy {
+        draft.enroll_auth_policy_id = match store.find_auth_policy(key) {
+            Ok(policy) => policy.id,
+            Err(StoreError::NotFound { .. }) => bail!(
+                "--enroll-auth-policy: no auth policy named or with id \"{key}\" (list them with `extjwt auth-policy list`)"
+            ),
+            Err(e) => return Err(e.into()),
+        };
+    }
+    write::merge_tags(&mut draft.tags, &fields.tags, fields.tags_json.as_deref())
 }
 
 /// The JSON of `signer show`: the signer plus the version scripts pass to `--if-version`.

@@ -5,17 +5,34 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use super::Exit;
-use super::args::VerifyArgs;
+use super::args::{ExportFormat, VerifyArgs};
 use super::output::{Out, or_dash, write_json_array};
 use crate::interchange;
 use crate::store::Store;
 use crate::text::SafeText;
 use crate::verify;
 
-pub fn export(store: &Store, output: Option<&Path>, out: &mut Out) -> Result<Exit> {
+pub fn export(
+    store: &Store,
+    output: Option<&Path>,
+    format: ExportFormat,
+    out: &mut Out,
+) -> Result<Exit> {
+    let write = |sink: &mut dyn std::io::Write| -> Result<()> {
+        match format {
+            ExportFormat::Extjwt => write_export(store, sink),
+            // The ascode shape refers by name, so it is built whole (names resolve across
+            // lists); it is what a `ziti ops import` reads, a controller's worth at most.
+            ExportFormat::Ascode => {
+                serde_json::to_writer_pretty(&mut *sink, &interchange::ascode::export(store)?)?;
+                sink.write_all(b"\n")?;
+                Ok(())
+            }
+        }
+    };
     match output {
-        None => out.json_document(|sink| write_export(store, sink))?,
-        Some(path) => super::files::write_output(path, |sink| write_export(store, sink))?,
+        None => out.json_document(write)?,
+        Some(path) => super::files::write_output(path, write)?,
     }
     Ok(Exit::Success)
 }
@@ -33,7 +50,7 @@ pub fn write_export(store: &Store, out: &mut dyn std::io::Write) -> Result<()> {
     Ok(())
 }
 
-pub fn import(store: &mut Store, file: &str, out: &mut Out) -> Result<Exit> {
+pub fn import(store: &mut Store, file: &str, json: bool, out: &mut Out) -> Result<Exit> {
     let summary = if file == "-" {
         interchange::import(store, std::io::stdin().lock())?
     } else {
@@ -46,6 +63,10 @@ pub fn import(store: &mut Store, file: &str, out: &mut Out) -> Result<Exit> {
         }
         interchange::import(store, handle)?
     };
+    if json {
+        out.json(&summary)?;
+        return Ok(Exit::Success);
+    }
     let s = summary.outcome.signers;
     let p = summary.outcome.auth_policies;
     let i = summary.outcome.identities;
@@ -53,6 +74,18 @@ pub fn import(store: &mut Store, file: &str, out: &mut Out) -> Result<Exit> {
         "signers: {} created, {} updated, {} unchanged; auth policies: {} created, {} updated, {} unchanged; identities: {} created, {} updated, {} unchanged",
         s.created, s.updated, s.unchanged, p.created, p.updated, p.unchanged, i.created, i.updated, i.unchanged
     ))?;
+    if summary.legacy_types > 0 {
+        out.line(&crate::safe!(
+            "{} identities of a legacy type (User, Device, Service) read as Default, as the controller reads them",
+            summary.legacy_types
+        ))?;
+    }
+    if summary.ignored_keys > 0 {
+        out.line(&crate::safe!(
+            "{} top-level lists this tool does not keep were skipped (services, configs, …)",
+            summary.ignored_keys
+        ))?;
+    }
     Ok(Exit::Success)
 }
 

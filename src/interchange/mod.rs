@@ -6,6 +6,7 @@
 //! validated, and written at once inside one transaction. Memory is bounded by the largest
 //! record, not the file; a refused record rolls the whole file back.
 
+pub mod ascode;
 mod record;
 mod stream;
 
@@ -43,13 +44,15 @@ pub enum ImportError {
     },
     /// A controller list cut at a page.
     #[error(
-        "import: the file holds {have} of the controller's {total} records (a list cut at one page); fetch them all with the 'limit none' query, e.g. ziti edge list ext-jwt-signers 'limit none' -j"
+        "import: the file holds {have} of the controller's {total} records (a list cut at one page); fetch them all with the 'limit none' query: ziti edge list {list} 'limit none' -j"
     )]
     Truncated {
         /// Records in `data`.
         have: usize,
         /// `meta.pagination.totalCount`.
         total: u64,
+        /// The ziti CLI's name of the list.
+        list: &'static str,
     },
     /// Too big.
     #[error("import: the file is larger than {} MiB", MAX_IMPORT_BYTES / 1024 / 1024)]
@@ -71,6 +74,9 @@ pub struct ImportSummary {
     pub outcome: ImportOutcome,
     /// Top-level keys this tool does not import (services, configs, ...).
     pub ignored_keys: usize,
+    /// Identities whose legacy type (User, Device, Service) was read as Default, as the
+    /// controller reads it.
+    pub legacy_types: usize,
 }
 
 /// Imports a JSON document read from `reader` into `store`, as one transaction.

@@ -231,29 +231,65 @@ impl<'a> Reader<'a> {
         Ok((draft, self.meta()?))
     }
 
-    /// An identity draft.
-    pub fn identity(&self) -> Result<(IdentityDraft, RecordMeta), ImportError> {
-        let identity_type = match self.string("type")? {
-            None => IdentityType::User,
-            Some(raw) => IdentityType::parse(&raw).ok_or_else(|| {
+    /// An identity draft, from this tool's export, the controller's list output or a
+    /// `ziti ops export` file (openziti/edge-api `source/shared/identities.yml`
+    /// `identityDetail`; openziti/ziti `ziti/cmd/ascode/exporter/exporter_identities.go`):
+    /// - the type is `type` (a name here, an entity reference `{"id": "Default", ...}` in list
+    ///   output) or `typeId`; a legacy `User`, `Device` or `Service` reads as `Default` and the
+    ///   bool says so;
+    /// - the policy is `authPolicyId`, else `authPolicy` (an entity reference, or `@name` in
+    ///   an ascode file, resolved by name later);
+    /// - `disabledAt` set means disabled (the controller computes `disabled` from it and
+    ///   `disabledUntil`).
+    pub fn identity(&self) -> Result<(IdentityDraft, RecordMeta, bool), ImportError> {
+        let type_name = match (self.object.get("type"), self.string("typeId")?) {
+            (Some(Value::Object(reference)), _) => reference
+                .get("id")
+                .or_else(|| reference.get("name"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            (_, Some(type_id)) => Some(type_id),
+            _ => self.string("type")?,
+        };
+        let (identity_type, legacy) = match type_name {
+            None => (IdentityType::Default, false),
+            Some(raw) => IdentityType::parse_legacy(&raw).ok_or_else(|| {
                 self.error(
                     "type",
-                    format!("\"{raw}\" is not one of User, Device, Service, Router, Default"),
+                    format!(
+                        "\"{raw}\" is not an identity type: Default or Router (or the legacy User, Device, Service)"
+                    ),
                 )
             })?,
         };
+        let auth_policy_id = match (self.string("authPolicyId")?, self.object.get("authPolicy")) {
+            (Some(id), _) => id,
+            (None, Some(Value::String(reference))) => reference.clone(),
+            (None, Some(Value::Object(reference))) => reference
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or(DEFAULT_AUTH_POLICY)
+                .to_string(),
+            (None, Some(Value::Null) | None) => DEFAULT_AUTH_POLICY.into(),
+            (None, Some(other)) => {
+                return Err(self.error(
+                    "authPolicy",
+                    format!("must be \"@name\" or an entity reference, found {other}"),
+                ));
+            }
+        };
+        let disabled_at = self.string("disabledAt")?;
         let draft = IdentityDraft {
             name: self.string("name")?.unwrap_or_default(),
             identity_type,
             is_admin: self.boolean("isAdmin", false)?,
             external_id: self.string("externalId")?,
-            auth_policy_id: self
-                .string("authPolicyId")?
-                .unwrap_or_else(|| DEFAULT_AUTH_POLICY.into()),
-            disabled: self.boolean("disabled", false)?,
+            auth_policy_id,
+            disabled: disabled_at.is_some() || self.boolean("disabled", false)?,
             disabled_until: self.string("disabledUntil")?,
+            role_attributes: self.strings("roleAttributes")?,
         };
-        Ok((draft, self.meta()?))
+        Ok((draft, self.meta()?, legacy))
     }
 
     /// An auth policy draft, with the controller's defaults for anything missing (its store's

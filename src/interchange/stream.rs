@@ -68,6 +68,73 @@ struct Walk<'s, 'a> {
     ignored_keys: usize,
     data_records: usize,
     total_count: Option<u64>,
+    /// What the controller's `data` list holds, told by its first record's shape.
+    data_kind: Option<Kind>,
+    /// Identities whose legacy type (User, Device, Service) was read as Default.
+    legacy_types: usize,
+    /// Records naming a row by `@name` that is not there yet (an ascode file lists policies
+    /// before signers): written once the file is read.
+    deferred: Vec<(&'static str, usize, Value)>,
+    /// Set while the deferred records are written: a name still missing is then an error.
+    final_pass: bool,
+}
+
+/// The three kinds of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Signer,
+    Identity,
+    AuthPolicy,
+}
+
+impl Kind {
+    /// The kind a list holds: by its key, or for the controller's `data` by the record's shape.
+    fn of(list: &str, record: &Value) -> Option<Kind> {
+        match list {
+            "externalJwtSigners" => Some(Kind::Signer),
+            "identities" => Some(Kind::Identity),
+            "authPolicies" => Some(Kind::AuthPolicy),
+            _ => {
+                let has = |key: &str| record.get(key).is_some();
+                if has("issuer") || has("jwksEndpoint") || has("certPem") {
+                    Some(Kind::Signer)
+                } else if has("primary") || has("secondary") {
+                    Some(Kind::AuthPolicy)
+                } else if [
+                    "typeId",
+                    "type",
+                    "isAdmin",
+                    "externalId",
+                    "authPolicyId",
+                    "roleAttributes",
+                ]
+                .iter()
+                .any(|k| has(k))
+                {
+                    Some(Kind::Identity)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Signer => "a signer",
+            Kind::Identity => "an identity",
+            Kind::AuthPolicy => "an auth policy",
+        }
+    }
+
+    /// The ziti CLI's name for the list (for the `'limit none'` advice).
+    fn ziti_list(self) -> &'static str {
+        match self {
+            Kind::Signer => "ext-jwt-signers",
+            Kind::Identity => "identities",
+            Kind::AuthPolicy => "auth-policies",
+        }
+    }
 }
 
 impl Walk<'_, '_> {
@@ -82,24 +149,134 @@ impl Walk<'_, '_> {
         index: usize,
         value: &Value,
     ) -> Result<(), ImportError> {
+        let record_error = |field: &'static str, message: String| ImportError::Record {
+            list,
+            index,
+            field,
+            message,
+        };
+        let Some(kind) = Kind::of(list, value) else {
+            return Err(record_error(
+                "record",
+                "is not a signer (issuer), an identity (type, externalId) or an auth policy (primary)"
+                    .into(),
+            ));
+        };
+        if list == "data" {
+            match self.data_kind {
+                None => self.data_kind = Some(kind),
+                Some(first) if first != kind => {
+                    return Err(record_error(
+                        "record",
+                        format!(
+                            "is {} in a list of {} records (one ziti list command prints one kind; import them as separate files)",
+                            kind.noun(),
+                            first
+                                .noun()
+                                .trim_start_matches("a ")
+                                .trim_start_matches("an ")
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
         let reader = Reader::new(value, list, index)?;
-        match list {
-            "authPolicies" => {
-                let (draft, meta) = reader.auth_policy()?;
+        match kind {
+            Kind::AuthPolicy => {
+                let (mut draft, meta) = reader.auth_policy()?;
+                for signer in draft.primary.ext_jwt.allowed_signers.iter_mut() {
+                    if !self.resolve(
+                        signer,
+                        "signers",
+                        "primary.extJwt.allowedSigners",
+                        list,
+                        index,
+                    )? {
+                        return self.defer(list, index, value);
+                    }
+                }
+                if let Some(signer) = draft.secondary.require_ext_jwt_signer.as_mut()
+                    && !self.resolve(
+                        signer,
+                        "signers",
+                        "secondary.requireExtJwtSigner",
+                        list,
+                        index,
+                    )?
+                {
+                    return self.defer(list, index, value);
+                }
                 let draft = draft.validate().map_err(|e| first_error(e, list, index))?;
                 self.session.auth_policy(&meta.with(list, index, draft))?;
             }
-            "identities" => {
-                let (draft, meta) = reader.identity()?;
+            Kind::Identity => {
+                let (mut draft, meta, legacy) = reader.identity()?;
+                if !self.resolve(
+                    &mut draft.auth_policy_id,
+                    "auth_policies",
+                    "authPolicy",
+                    list,
+                    index,
+                )? {
+                    return self.defer(list, index, value);
+                }
                 let draft = draft.validate().map_err(|e| first_error(e, list, index))?;
                 self.session.identity(&meta.with(list, index, draft))?;
+                self.legacy_types += usize::from(legacy);
             }
-            _ => {
+            Kind::Signer => {
                 let (draft, meta) = reader.signer()?;
                 let signer = draft.validate().map_err(|e| first_error(e, list, index))?;
                 self.session.signer(&meta.with(list, index, signer))?;
             }
         }
+        Ok(())
+    }
+
+    /// Replaces an `@name` reference (a `ziti ops export` file's) with the id of the row of
+    /// `table` with that name. False when there is none yet (the record waits for the end of
+    /// the file); at the end, an error naming the record and field.
+    fn resolve(
+        &mut self,
+        reference: &mut String,
+        table: &'static str,
+        field: &'static str,
+        list: &'static str,
+        index: usize,
+    ) -> Result<bool, ImportError> {
+        let Some(name) = reference.strip_prefix('@') else {
+            return Ok(true);
+        };
+        match self.session.id_named(table, name)? {
+            Some(id) => {
+                *reference = id;
+                Ok(true)
+            }
+            None if !self.final_pass => Ok(false),
+            None => Err(ImportError::Record {
+                list,
+                index,
+                field,
+                message: format!(
+                    "no {} named \"{name}\" in the database or this file",
+                    if table == "signers" {
+                        "signer"
+                    } else {
+                        "auth policy"
+                    }
+                ),
+            }),
+        }
+    }
+
+    fn defer(
+        &mut self,
+        list: &'static str,
+        index: usize,
+        value: &Value,
+    ) -> Result<(), ImportError> {
+        self.deferred.push((list, index, value.clone()));
         Ok(())
     }
 }
@@ -257,6 +434,10 @@ pub(super) fn import(store: &mut Store, reader: impl Read) -> Result<ImportSumma
         ignored_keys: 0,
         data_records: 0,
         total_count: None,
+        data_kind: None,
+        legacy_types: 0,
+        deferred: Vec::new(),
+        final_pass: false,
     };
     // serde_json refuses nesting deeper than 128 levels, which bounds the recursion.
     let mut de = serde_json::Deserializer::from_reader(reader);
@@ -287,12 +468,20 @@ pub(super) fn import(store: &mut Store, reader: impl Read) -> Result<ImportSumma
         return Err(ImportError::Truncated {
             have: walk.data_records,
             total,
+            list: walk.data_kind.unwrap_or(Kind::Signer).ziti_list(),
         });
     }
-    let ignored_keys = walk.ignored_keys;
+    // Records that named rows later in the file, in file order: policies (whose signers are
+    // now in) before the identities that name them, as an ascode file lists them.
+    walk.final_pass = true;
+    for (list, index, value) in std::mem::take(&mut walk.deferred) {
+        walk.record(list, index, &value)?;
+    }
+    let (ignored_keys, legacy_types) = (walk.ignored_keys, walk.legacy_types);
     let outcome = session.commit()?;
     Ok(ImportSummary {
         outcome,
         ignored_keys,
+        legacy_types,
     })
 }

@@ -6,59 +6,53 @@ use super::error::ValidationErrors;
 use super::limits::{self, Characters};
 use super::signer::DEFAULT_AUTH_POLICY;
 
-/// The controller's identity types.
+/// The controller's identity types, as controllers since v0.30 have them. Older controllers
+/// also had `User`, `Device` and `Service`; the controller now reads those as `Default`, and so
+/// does [`IdentityType::parse_legacy`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum IdentityType {
-    /// A person (the default).
+    /// Every identity that is not a router (the controller's default).
     #[default]
-    User,
-    /// A device.
-    Device,
-    /// A service.
-    Service,
-    /// A router.
-    Router,
-    /// The controller's "Default" type.
     Default,
+    /// A router's identity.
+    Router,
 }
+
+/// The type names older controllers had, which now mean `Default`.
+pub const LEGACY_IDENTITY_TYPES: [&str; 3] = ["User", "Device", "Service"];
 
 impl IdentityType {
     /// Every value, in the order a form cycles through them.
-    pub const ALL: [IdentityType; 5] = [
-        IdentityType::User,
-        IdentityType::Device,
-        IdentityType::Service,
-        IdentityType::Router,
-        IdentityType::Default,
-    ];
+    pub const ALL: [IdentityType; 2] = [IdentityType::Default, IdentityType::Router];
 
     /// Every value's name, in [`IdentityType::ALL`] order (a form's choices).
-    pub const NAMES: [&'static str; 5] = {
-        let mut names = [""; 5];
-        let mut i = 0;
-        while i < names.len() {
-            names[i] = Self::ALL[i].as_str();
-            i += 1;
-        }
-        names
-    };
+    pub const NAMES: [&'static str; 2] = [Self::ALL[0].as_str(), Self::ALL[1].as_str()];
 
     /// The stored and displayed name.
     pub const fn as_str(self) -> &'static str {
         match self {
-            IdentityType::User => "User",
-            IdentityType::Device => "Device",
-            IdentityType::Service => "Service",
-            IdentityType::Router => "Router",
             IdentityType::Default => "Default",
+            IdentityType::Router => "Router",
         }
     }
 
-    /// Parses a type name, case-insensitively.
+    /// Parses a current type name, case-insensitively.
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|t| t.as_str().eq_ignore_ascii_case(raw.trim()))
+    }
+
+    /// Parses a type name as a controller reads it: a legacy `User`, `Device` or `Service` is
+    /// `Default` (the bool says it was one, for import summaries).
+    pub fn parse_legacy(raw: &str) -> Option<(Self, bool)> {
+        match Self::parse(raw) {
+            Some(t) => Some((t, false)),
+            None => LEGACY_IDENTITY_TYPES
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(raw.trim()))
+                .then_some((IdentityType::Default, true)),
+        }
     }
 }
 
@@ -84,18 +78,23 @@ pub struct IdentityDraft {
     /// while `disabled` is set.
     #[serde(default)]
     pub disabled_until: Option<String>,
+    /// The controller's role attributes (its service and router policies select identities by
+    /// them); kept so data round-trips.
+    #[serde(default)]
+    pub role_attributes: Vec<String>,
 }
 
 impl Default for IdentityDraft {
     fn default() -> Self {
         Self {
             name: String::new(),
-            identity_type: IdentityType::User,
+            identity_type: IdentityType::Default,
             is_admin: false,
             external_id: None,
             auth_policy_id: DEFAULT_AUTH_POLICY.to_string(),
             disabled: false,
             disabled_until: None,
+            role_attributes: Vec::new(),
         }
     }
 }
@@ -151,6 +150,17 @@ impl IdentityDraft {
             limits::TEXT_MAX_BYTES,
             Characters::Any,
         );
+        d.role_attributes = d
+            .role_attributes
+            .iter()
+            .map(|a| a.trim().to_string())
+            .collect();
+        if d.role_attributes.iter().any(String::is_empty) {
+            errors.push("roleAttributes", "an empty role attribute; remove it");
+        }
+        for attribute in &d.role_attributes {
+            limits::check_name(&mut errors, "roleAttributes", attribute);
+        }
         errors.into_result(d)
     }
 }

@@ -8,7 +8,7 @@ use super::entity::{self, Entity, map_constraint};
 use super::{Store, StoreError};
 use crate::model::{Identity, IdentityDraft, IdentityType};
 
-const COLUMNS: &str = "id, name, type, is_admin, external_id, auth_policy_id, disabled, created_at, updated_at, version, disabled_until";
+const COLUMNS: &str = "id, name, type, is_admin, external_id, auth_policy_id, disabled, created_at, updated_at, version, disabled_until, role_attributes";
 
 impl Entity for Identity {
     const TABLE: &'static str = "identities";
@@ -42,6 +42,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Identity> {
             auth_policy_id: r.get(5)?,
             disabled: r.get(6)?,
             disabled_until: r.get(10)?,
+            // The schema checks the column is JSON; an array of strings is all this writes.
+            role_attributes: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
         },
         created_at: r.get(7)?,
         updated_at: r.get(8)?,
@@ -94,7 +96,7 @@ pub(super) fn insert(
     // The constraints (the policy's foreign key among them) find a clash; the queries that name
     // the other row run only then, so an import pays one index probe per column, not two.
     tx.prepare_cached(&format!(
-        "INSERT INTO identities ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10)"
+        "INSERT INTO identities ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11)"
     ))?
     .execute(params![
         id,
@@ -107,9 +109,15 @@ pub(super) fn insert(
         created_at,
         updated_at,
         d.disabled_until,
+        role_attributes_json(d),
     ])
     .map_err(|e| explain_constraint(tx, None, d, e))?;
     Ok(())
+}
+
+/// The role attributes as the JSON array the column holds.
+fn role_attributes_json(d: &IdentityDraft) -> String {
+    serde_json::Value::from(d.role_attributes.clone()).to_string()
 }
 
 /// A constraint failure, named by the conflict check when it can say which row clashes.
@@ -153,7 +161,7 @@ pub(super) fn overwrite_unchecked(
         .prepare_cached(
             "UPDATE identities SET name = ?3, type = ?4, is_admin = ?5, external_id = ?6,
              auth_policy_id = ?7, disabled = ?8, updated_at = ?9, disabled_until = ?10,
-             version = version + 1
+             role_attributes = ?11, version = version + 1
              WHERE id = ?1 AND version = ?2",
         )?
         .execute(params![
@@ -167,6 +175,7 @@ pub(super) fn overwrite_unchecked(
             d.disabled,
             super::now(),
             d.disabled_until,
+            role_attributes_json(d),
         ])
         .map_err(|e| map_constraint(e, "identities"))?;
     Ok(changed == 1)

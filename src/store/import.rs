@@ -429,6 +429,20 @@ impl ImportSession<'_> {
         Ok(())
     }
 
+    /// The id of the row of `table` (`signers` or `auth_policies`) named `name`, in the
+    /// database or written by this import so far.
+    pub fn id_named(&self, table: &'static str, name: &str) -> Result<Option<String>, StoreError> {
+        let table = match table {
+            "signers" => "signers",
+            _ => "auth_policies",
+        };
+        Ok(self
+            .tx
+            .prepare_cached(&format!("SELECT id FROM {table} WHERE name = ?1"))?
+            .query_row([name], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Makes the import permanent and returns what it did; refused (nothing written) when a
     /// reference still names no row.
     pub fn commit(self) -> Result<ImportOutcome, StoreError> {

@@ -195,6 +195,32 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE identities_v4 RENAME TO identities;
     CREATE INDEX identities_auth_policy ON identities (auth_policy_id);
     ",
+    // 5: identity types as controllers since v0.30 have them (the legacy User, Device and
+    // Service are Default there, as they become here), and role attributes (a JSON array).
+    "
+    CREATE TABLE identities_v5 (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+        type TEXT NOT NULL CHECK (type IN ('Default', 'Router')),
+        is_admin INTEGER NOT NULL CHECK (is_admin IN (0, 1)),
+        external_id TEXT UNIQUE CHECK (external_id IS NULL OR length(trim(external_id)) > 0),
+        auth_policy_id TEXT NOT NULL REFERENCES auth_policies (id),
+        disabled INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL CHECK (version >= 1),
+        disabled_until TEXT,
+        role_attributes TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(role_attributes))
+    ) STRICT;
+    INSERT INTO identities_v5
+        SELECT id, name, CASE WHEN type = 'Router' THEN 'Router' ELSE 'Default' END, is_admin,
+               external_id, auth_policy_id, disabled, created_at, updated_at, version,
+               disabled_until, '[]'
+        FROM identities;
+    DROP TABLE identities;
+    ALTER TABLE identities_v5 RENAME TO identities;
+    CREATE INDEX identities_auth_policy ON identities (auth_policy_id);
+    ",
 ];
 
 /// True when the file is an extjwt database at the current schema version (nothing to migrate).

@@ -198,6 +198,12 @@ pub const FORM_FIELDS: &[FieldSpec] = &[
         "2026-12-24T18:00:00Z (empty: no end)",
     ),
     FieldSpec::new("authPolicyId", "Auth policy", FieldKind::Pick, ""),
+    FieldSpec::new(
+        "roleAttributes",
+        "Role attributes",
+        FieldKind::Text,
+        "vpn, contractors (comma separated)",
+    ),
 ];
 
 /// A form filled from `draft`.
@@ -213,6 +219,7 @@ pub fn form_for(title: String, draft: &IdentityDraft) -> Form {
         draft.disabled_until.clone().unwrap_or_default(),
     );
     values.insert("authPolicyId", draft.auth_policy_id.clone());
+    values.insert("roleAttributes", draft.role_attributes.join(", "));
     Form::new(title, FORM_FIELDS, &values)
 }
 
@@ -227,6 +234,13 @@ pub fn draft_from(form: &Form) -> IdentityDraft {
         auth_policy_id: form.value("authPolicyId"),
         disabled: form.flag("disabled") || !form.value("disabledUntil").trim().is_empty(),
         disabled_until: Some(form.value("disabledUntil")).filter(|v| !v.trim().is_empty()),
+        role_attributes: form
+            .value("roleAttributes")
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .collect(),
     }
 }
 
@@ -272,6 +286,14 @@ pub fn detail_lines(
             untrusted(match policy_name {
                 Some(name) => format!("{name} (id {})", d.auth_policy_id),
                 None => d.auth_policy_id.clone(),
+            }),
+        ),
+        (
+            "Role attributes",
+            untrusted(if d.role_attributes.is_empty() {
+                "(none)".to_string()
+            } else {
+                d.role_attributes.join(", ")
             }),
         ),
         ("Created at", untrusted(i.created_at.clone())),
