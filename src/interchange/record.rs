@@ -278,15 +278,20 @@ impl<'a> Reader<'a> {
                 ));
             }
         };
+        // A lock is `disabledAt` with an optional end; the controller sets both together, so
+        // an end alone (an ascode file drops `disabledAt`) is a lock too.
         let disabled_at = self.string("disabledAt")?;
+        let disabled_until = self.string("disabledUntil")?;
         let draft = IdentityDraft {
             name: self.string("name")?.unwrap_or_default(),
             identity_type,
             is_admin: self.boolean("isAdmin", false)?,
             external_id: self.string("externalId")?,
             auth_policy_id,
-            disabled: disabled_at.is_some() || self.boolean("disabled", false)?,
-            disabled_until: self.string("disabledUntil")?,
+            disabled: disabled_at.is_some()
+                || disabled_until.is_some()
+                || self.boolean("disabled", false)?,
+            disabled_until,
             role_attributes: self.strings("roleAttributes")?,
         };
         Ok((draft, self.meta()?, legacy))

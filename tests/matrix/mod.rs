@@ -21,6 +21,10 @@ pub struct Fixture {
     pub off: TestKey,
     pub nested: TestKey,
     pub byid: TestKey,
+    /// A signer imported from the controller's list output with its short id kept and
+    /// useExternalId off (openziti/edge-api `source/management/ext-jwt-signers.yml`
+    /// `externalJwtSignerDetail`).
+    pub ctrl: TestKey,
     pub carol_id: String,
     pub now: DateTime<Utc>,
 }
@@ -54,6 +58,7 @@ pub fn fixture() -> Fixture {
         off: common::p256("off.idp"),
         nested: common::p256("nested.idp"),
         byid: common::p256("byid.idp"),
+        ctrl: common::p256("ctrl.idp"),
         carol_id: String::new(),
         now: DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap(),
         db,
@@ -135,6 +140,32 @@ pub fn fixture() -> Fixture {
                 ..identity(name, Some(&format!("{name}@example.com")), false)
             })
             .unwrap();
+    }
+    // The controller's list output, field for field (openziti/edge-api
+    // `source/management/ext-jwt-signers.yml` and `source/shared/identities.yml`): short ids,
+    // an identity type as an entity reference, the policy as a reference next to its id.
+    let signers = json!({"data": [{
+        "_links": {}, "id": "kPq3.Zx9a", "createdAt": "2026-10-02T08:11:54.116Z",
+        "updatedAt": "2026-10-02T08:11:54.116Z", "tags": {}, "name": "ctrl",
+        "issuer": "https://ctrl.idp", "audience": "ziti", "certPem": f.ctrl.cert_pem,
+        "jwksEndpoint": null, "kid": "ctrl-1", "claimsProperty": "sub", "useExternalId": false,
+        "enabled": true, "commonName": "ctrl.idp", "fingerprint": f.ctrl.fingerprint(),
+        "notAfter": "2036-01-01T00:00:00.000Z", "notBefore": "2026-01-01T00:00:00.000Z",
+        "externalAuthUrl": null, "clientId": null, "scopes": null, "targetToken": "ACCESS",
+        "enrollToCertEnabled": false, "enrollToTokenEnabled": false,
+        "enrollNameClaimsSelector": "", "enrollAttributeClaimsSelector": "",
+        "enrollAuthPolicyId": ""
+    }], "meta": {"pagination": {"limit": -1, "offset": 0, "totalCount": 1}}});
+    let identities = json!({"data": [{
+        "_links": {}, "id": "Al1c.E001", "createdAt": "2026-10-07T09:00:00.000Z",
+        "updatedAt": "2026-10-07T09:00:00.000Z", "tags": {}, "name": "ctrl-user",
+        "type": {"entity": "identity-types", "id": "Default", "name": "Default"},
+        "typeId": "Default", "isAdmin": false, "isDefaultAdmin": false, "externalId": null,
+        "authPolicyId": "default", "authPolicy": {"entity": "auth-policies", "id": "default", "name": "Default"},
+        "roleAttributes": ["vpn"], "disabled": false, "disabledAt": null, "disabledUntil": null
+    }], "meta": {"pagination": {"limit": -1, "offset": 0, "totalCount": 1}}});
+    for list in [signers, identities] {
+        extjwt::interchange::import_str(&mut store, &list.to_string()).unwrap();
     }
     Fixture {
         carol_id: carol.id,
@@ -305,6 +336,17 @@ pub fn rows(f: &Fixture) -> Vec<Row> {
         0,
         Some("unknown_issuer"),
         Some("signer"),
+    );
+    row(
+        "controller short id as sub, signer from list output with useExternalId off",
+        f.ctrl.mint(
+            Algorithm::ES256,
+            Some("ctrl-1"),
+            &json!({"iss": "https://ctrl.idp", "aud": "ziti", "sub": "Al1c.E001", "iat": now, "exp": now + 3600}),
+        ),
+        0,
+        None,
+        None,
     );
     row(
         "issuer differs by a trailing slash",
