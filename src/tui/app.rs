@@ -459,22 +459,35 @@ impl App {
                 self.switch_tab((self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len())
             }
             Action::GoTab(n) => self.switch_tab(n.saturating_sub(1) as usize),
-            Action::Up => self.scroll(-1),
-            Action::Down => self.scroll(1),
-            Action::PageUp => self.scroll(-(self.page_size() as isize)),
-            Action::PageDown => self.scroll(self.page_size() as isize),
-            Action::Home => self.scroll(isize::MIN / 2),
-            Action::End => self.scroll(isize::MAX / 2),
-            Action::SortBy(column) => {
-                if let Some(t) = self.table_mut() {
-                    t.sort_by(column);
-                }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End
+                if self.help || self.detail.is_some() =>
+            {
+                self.scroll_overlay(action)
             }
-            Action::SelectRow(position) => {
-                if let Some(t) = self.table_mut() {
-                    t.select_position(position);
+            // Movement, sorting and clicks belong to the screen in front: its component
+            // takes them.
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End
+            | Action::SortNext
+            | Action::SortReverse
+            | Action::SortBy(_)
+            | Action::SelectRow(_) => match self.tab.entity() {
+                Some(entity) => {
+                    self.screen_mut(entity).update(action);
                 }
-            }
+                None => {
+                    self.verify.update(action);
+                }
+            },
             Action::Reload => {
                 self.verify.refetch();
                 self.reload_or_report();
@@ -496,16 +509,6 @@ impl App {
             }
             Action::Filter => self.filtering = true,
             Action::Accept => self.filtering = false,
-            Action::SortNext => {
-                if let Some(t) = self.table_mut() {
-                    t.sort_next();
-                }
-            }
-            Action::SortReverse => {
-                if let Some(t) = self.table_mut() {
-                    t.sort_reverse();
-                }
-            }
             Action::Open => self.open_detail(),
             Action::CheckSigner => self.open_signer_check(),
             Action::New => self.open_new_form(),
@@ -541,9 +544,9 @@ impl App {
                 self.verify.clear();
                 self.rerun_verify();
             }
-            Action::StartEditing => self.verify.set_editing(true),
-            Action::StopEditing => self.verify.set_editing(false),
-            Action::ToggleDecoded => self.verify.show_decoded = !self.verify.show_decoded,
+            Action::StartEditing | Action::StopEditing | Action::ToggleDecoded => {
+                self.verify.update(action);
+            }
             Action::CancelFetch => {
                 if self.verify.cancel_fetch() {
                     let retry = self
@@ -570,28 +573,27 @@ impl App {
         self.filtering = false;
     }
 
-    /// Rows a page key moves, as the last frame drew what has focus.
-    fn page_size(&self) -> usize {
-        let page = if self.help {
-            self.viewport.help.1 as usize
-        } else if self.detail.is_some() {
-            self.viewport.detail.1 as usize
+    /// Scrolls the help or the open detail view, as far as the last frame says there is to
+    /// scroll (a page is what it showed).
+    fn scroll_overlay(&mut self, action: Action) {
+        let (max, page) = if self.help {
+            self.viewport.help
         } else {
-            return self.table().map_or(1, |t| t.page_size());
+            self.viewport.detail
         };
-        page.max(1)
-    }
-
-    fn scroll(&mut self, delta: isize) {
-        let by = |at: u16, max: u16| (at as isize + delta).clamp(0, max as isize) as u16;
+        let delta = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -(page.max(1) as isize),
+            Action::PageDown => page.max(1) as isize,
+            Action::Home => isize::MIN / 2,
+            _ => isize::MAX / 2,
+        };
+        let by = |at: u16| (at as isize + delta).clamp(0, max as isize) as u16;
         if self.help {
-            self.help_scroll = by(self.help_scroll, self.viewport.help.0);
+            self.help_scroll = by(self.help_scroll);
         } else if let Some(d) = &mut self.detail {
-            d.scroll = by(d.scroll, self.viewport.detail.0);
-        } else if let Some(t) = self.table_mut() {
-            t.move_by(delta);
-        } else {
-            self.verify.move_check(delta);
+            d.scroll = by(d.scroll);
         }
     }
 
@@ -638,7 +640,7 @@ impl App {
     fn open_detail(&mut self) {
         let Some(entity) = self.current_entity() else {
             // The Verify pane: Enter expands the selected check.
-            self.verify.toggle_check();
+            self.verify.update(Action::Open);
             return;
         };
         if let Some(id) = self.selected_id(entity).map(str::to_string) {

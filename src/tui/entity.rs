@@ -12,7 +12,7 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 
 use super::form::Form;
-use super::keymap::Context;
+use super::keymap::{Action, Context};
 use super::table::{CellContext, Column, TableGeometry, TableModel};
 use super::theme::Theme;
 use crate::store::{Store, StoreError};
@@ -171,6 +171,12 @@ impl<D: Descriptor> Default for EntityTable<D> {
 
 /// The entity table as the app sees it, whatever the entity.
 pub trait EntityScreen {
+    /// Takes an action meant for the table in front (movement, sorting, clicks); false when
+    /// it is not one of those.
+    fn update(&mut self, action: Action) -> bool {
+        self.table_mut().update(action)
+    }
+
     /// Which entity.
     fn entity(&self) -> Entity;
     /// The table's title.
@@ -298,6 +304,24 @@ pub trait TableView {
     fn select_position(&mut self, position: usize);
     /// Takes in where the last frame drew the table (page size, scroll position).
     fn apply_geometry(&mut self, geometry: &TableGeometry);
+    /// Takes a movement, sort or click action; false when it is not one of these.
+    fn update(&mut self, action: Action) -> bool {
+        let page = self.page_size().max(1) as isize;
+        match action {
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-page),
+            Action::PageDown => self.move_by(page),
+            Action::Home => self.move_by(isize::MIN / 2),
+            Action::End => self.move_by(isize::MAX / 2),
+            Action::SortNext => self.sort_next(),
+            Action::SortReverse => self.sort_reverse(),
+            Action::SortBy(column) => self.sort_by(column),
+            Action::SelectRow(position) => self.select_position(position),
+            _ => return false,
+        }
+        true
+    }
     /// Rows a page holds.
     fn page_size(&self) -> usize;
     /// "3 of 12 signers".

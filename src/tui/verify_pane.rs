@@ -335,6 +335,24 @@ impl VerifyPane {
         Paragraph::new(verdict).wrap(Wrap { trim: false })
     }
 
+    /// Takes an action meant for the pane: check selection, editing focus, the narrow view's
+    /// switch. False when it is not one of those.
+    pub fn update(&mut self, action: crate::tui::keymap::Action) -> bool {
+        use crate::tui::keymap::Action;
+        match action {
+            Action::Up => self.move_check(-1),
+            Action::Down => self.move_check(1),
+            Action::PageUp | Action::Home => self.move_check(isize::MIN / 2),
+            Action::PageDown | Action::End => self.move_check(isize::MAX / 2),
+            Action::Open => self.toggle_check(),
+            Action::StartEditing => self.set_editing(true),
+            Action::StopEditing => self.set_editing(false),
+            Action::ToggleDecoded => self.show_decoded = !self.show_decoded,
+            _ => return false,
+        }
+        true
+    }
+
     /// True while the token editor has focus (keys are typed into it).
     pub fn editing(&self) -> bool {
         self.editing
