@@ -159,7 +159,8 @@ pub fn verify(
     let cache = verify::KeyCache::with_policy(policy.clone());
     let verifier = verify::Verifier::new(store, &cache, verify::FetchPolicy::Blocking);
     let started = std::time::Instant::now();
-    let report = verifier.verify(&raw, now, args.leeway)?;
+    // One read transaction: the file lock is taken once, not per lookup.
+    let report = store.in_one_read(|| verifier.verify(&raw, now, args.leeway))??;
     // The outcome and timing only: never the token or a claim.
     tracing::debug!(
         reason = report.reason().map_or("valid", |r| r.code()),

@@ -88,10 +88,9 @@ impl Store {
         )
         .map_err(|e| open_error(describe_open_failure(&e)))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        schema::check_ownership(&conn).map_err(|e| open_error(describe_migration_failure(e)))?;
+        let current = schema::check_ownership(&conn)
+            .map_err(|e| open_error(describe_migration_failure(e)))?;
         let notices = files::tighten_permissions(path);
-        let current =
-            schema::is_current(&conn).map_err(|e| open_error(describe_open_failure(&e)))?;
         if !current {
             drop(conn);
             let mut store = Store::open(path)?;

@@ -223,27 +223,30 @@ const MIGRATIONS: &[&str] = &[
     ",
 ];
 
-/// True when the file is an extjwt database at the current schema version (nothing to migrate).
-pub fn is_current(conn: &Connection) -> Result<bool, rusqlite::Error> {
-    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    Ok(app_id == APPLICATION_ID && version == MIGRATIONS.len() as i64)
+/// The file's application id, schema version and table count, in one statement (a one-shot
+/// command pays for every statement it compiles).
+fn identify(conn: &Connection) -> Result<(i64, i64, i64), rusqlite::Error> {
+    conn.query_row(
+        "SELECT (SELECT application_id FROM pragma_application_id),
+                (SELECT user_version FROM pragma_user_version),
+                (SELECT count(*) FROM sqlite_master)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
 }
 
 /// Refuses a file that belongs to another application or to a newer extjwt. Reads only: it
-/// runs before any pragma that could write, so a refused file is never modified.
-pub fn check_ownership(conn: &Connection) -> Result<(), MigrationError> {
-    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let table_count: i64 =
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+/// runs before any pragma that could write, so a refused file is never modified. True when the
+/// file is an extjwt database at the current version (nothing to migrate).
+pub fn check_ownership(conn: &Connection) -> Result<bool, MigrationError> {
+    let (app_id, version, table_count) = identify(conn)?;
     if app_id != APPLICATION_ID && (app_id != 0 || table_count > 0) {
         return Err(MigrationError::Foreign);
     }
     if version > MIGRATIONS.len() as i64 {
         return Err(MigrationError::Newer(version));
     }
-    Ok(())
+    Ok(app_id == APPLICATION_ID && version == MIGRATIONS.len() as i64)
 }
 
 /// Brings the schema up to date. Fails when the file belongs to another application or was
