@@ -333,6 +333,28 @@ fn the_ziti_clis_flags_work_bare_and_valued_and_update_changes_only_what_is_give
     assert_eq!(line.trim(), "Updated signer kc: enabled, useExternalId");
     let json = db.json(&["signer", "update", "kc", "-a", "ziti2", "-j"]);
     assert_eq!(json["audience"], "ziti2");
+    let json = db.json(&[
+        "signer",
+        "update",
+        "kc",
+        "--enroll-to-token",
+        "true",
+        "--enroll-attr-claims-selector",
+        "/groups",
+        "--tags",
+        "tier=1",
+        "--scope",
+        "openid",
+        "--scope",
+        "email",
+        "-j",
+    ]);
+    assert_eq!(json["enrollToTokenEnabled"], true);
+    assert_eq!(json["enrollAttributeClaimsSelector"], "/groups");
+    assert_eq!(json["tags"]["tier"], "1");
+    assert_eq!(json["tags"]["owner"], "ops", "tags are added to");
+    assert_eq!(json["scopes"], json!(["openid", "email"]));
+    assert_eq!(json["enrollToCertEnabled"], true, "kept");
 
     // Identities: -A, -a, -P as `ziti edge create identity`; update -n, -x.
     db.ok(&[

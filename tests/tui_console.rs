@@ -57,7 +57,14 @@ fn assert_named_keys_bound(app: &mut App, keymap: &Keymap, state: &str) {
         assert!(!named.is_empty(), "{state}: no key named at {w}x{h}");
         let contexts = app.contexts();
         let bound = if contexts == [extjwt::tui::keymap::Context::Help] {
-            keymap.bound_labels(&extjwt::tui::keymap::STACKS.concat())
+            // The help lists every key of the console, and the text editor's own.
+            let mut all = keymap.bound_labels(&extjwt::tui::keymap::STACKS.concat());
+            all.extend(
+                extjwt::tui::strings::TEXT_EDITING_KEYS
+                    .iter()
+                    .flat_map(|(names, _)| names.iter().map(|n| n.to_string())),
+            );
+            all
         } else {
             keymap.bound_labels(&contexts)
         };
@@ -358,4 +365,36 @@ fn names_stay_whole_at_80x24_while_a_long_issuer_gives_way() {
         .filter_map(|l| l.trim_end_matches('│').split_whitespace().last())
         .collect();
     assert_eq!(ids.len(), 3, "{shown}");
+}
+
+#[test]
+fn the_verify_pane_verifies_again_when_the_token_expires_on_screen() {
+    // The real clock: a token valid for two more seconds turns REJECTED at a tick after that,
+    // with no key pressed.
+    let (store, key) = seeded_store();
+    let mut app = App::new(store, options(false)).unwrap();
+    press(&mut app, "3");
+    let exp = chrono::Utc::now().timestamp() + 2;
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some("okta-1".into());
+    let token = jsonwebtoken::encode(
+        &header,
+        &serde_json::json!({"iss": "https://okta.test/oauth2/default", "aud": "api://ziti", "email": "alice@example.com", "exp": exp}),
+        &jsonwebtoken::EncodingKey::from_ec_pem(key.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    app.handle_paste(&token);
+    assert!(
+        app.verdict_text().starts_with("VALID"),
+        "{}",
+        app.verdict_text()
+    );
+    assert!(!app.tick() || app.verdict_text().starts_with("VALID"));
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    assert!(app.tick(), "the tick redraws");
+    assert!(
+        app.verdict_text().starts_with("REJECTED (expired)"),
+        "{}",
+        app.verdict_text()
+    );
 }

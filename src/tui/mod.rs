@@ -15,7 +15,7 @@ mod identities;
 mod input;
 pub mod keymap;
 mod signers;
-mod strings;
+pub mod strings;
 mod table;
 pub mod terminal;
 pub mod theme;

@@ -7,6 +7,26 @@ use ratatui::text::{Line, Span};
 use super::keymap::{Action, Context, Keymap};
 use super::theme::{Theme, untrusted, untrusted_styled};
 
+/// The text editor's own keys: ratatui-textarea's defaults, which the forms' text fields and
+/// the token editor use as they are (the keymap binds the rest). The help lists them; they are
+/// named here once, from the crate's input handling.
+pub const TEXT_EDITING_KEYS: &[(&[&str], &str)] = &[
+    (&["←", "→", "Home", "End"], "move along the line"),
+    (&["Ctrl-A", "Ctrl-E"], "start, end of the line"),
+    (&["Ctrl-←", "Ctrl-→"], "a word back, forward"),
+    (&["Backspace", "Delete"], "delete a character"),
+    (
+        &["Ctrl-W", "Alt-D"],
+        "delete the word before, after the cursor",
+    ),
+    (&["Ctrl-K"], "delete to the end of the line"),
+    (
+        &["Ctrl-U", "Ctrl-R"],
+        "undo, redo (Ctrl-Z also undoes in forms)",
+    ),
+    (&["Ctrl-Y"], "put back what was deleted"),
+];
+
 /// The keymap and theme, for writing text that names keys.
 #[derive(Clone, Copy)]
 pub struct Keys<'a> {

@@ -287,6 +287,17 @@ impl App {
             }
             lines.push(Line::from(""));
         }
+        lines.push(Line::from(Span::styled(
+            "Text fields (forms, the token editor)",
+            theme.header(),
+        )));
+        for (names, help) in super::strings::TEXT_EDITING_KEYS {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<22}", names.join(" ")), theme.key()),
+                Span::raw(*help),
+            ]));
+        }
+        lines.push(Line::from(""));
         if !self.options.sample_tokens.is_empty() {
             lines.push(keys.demo_tokens_heading());
             for (label, token) in &self.options.sample_tokens {
