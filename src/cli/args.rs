@@ -388,26 +388,9 @@ pub enum IdentityCommand {
             default_value = "Default"
         )]
         identity_type: IdentityTypeArg,
-        /// Make it an administrator; bare means true
-        #[arg(short = 'A', long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
-        admin: Option<bool>,
-        /// Role attributes, comma separated or repeated
-        #[arg(
-            short = 'a',
-            long = "role-attributes",
-            value_delimiter = ',',
-            value_name = "A,B"
-        )]
-        role_attributes: Option<Vec<String>>,
-        /// Create it disabled (no end); bare means true
-        #[arg(long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
-        disabled: Option<bool>,
-        /// Create it disabled until this time (a timed lock), RFC 3339
-        #[arg(long, value_name = "RFC3339")]
-        disabled_until: Option<String>,
-        /// Auth policy, by name or id [default: the built-in Default]
-        #[arg(short = 'P', long = "auth-policy", value_name = "NAME|ID")]
-        auth_policy: Option<String>,
+        /// The other identity options.
+        #[command(flatten)]
+        fields: IdentityFields,
         /// -j/--json
         #[command(flatten)]
         output: JsonFlag,
@@ -425,26 +408,9 @@ pub enum IdentityCommand {
         /// New type
         #[arg(long = "type", value_enum, ignore_case = true)]
         identity_type: Option<IdentityTypeArg>,
-        /// Administrator or not; bare means true
-        #[arg(short = 'A', long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
-        admin: Option<bool>,
-        /// Role attributes, comma separated or repeated (replace the old ones; empty clears)
-        #[arg(
-            short = 'a',
-            long = "role-attributes",
-            value_delimiter = ',',
-            value_name = "A,B"
-        )]
-        role_attributes: Option<Vec<String>>,
-        /// Disabled or not (false also clears --disabled-until); bare means true
-        #[arg(long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
-        disabled: Option<bool>,
-        /// Disable it until this time (a timed lock), RFC 3339
-        #[arg(long, value_name = "RFC3339")]
-        disabled_until: Option<String>,
-        /// Auth policy, by name or id
-        #[arg(short = 'P', long = "auth-policy", value_name = "NAME|ID")]
-        auth_policy: Option<String>,
+        /// The other identity options.
+        #[command(flatten)]
+        fields: IdentityFields,
         /// Only update if the identity is still at this version
         #[arg(long, value_name = "VERSION")]
         if_version: Option<i64>,
@@ -460,6 +426,33 @@ pub enum IdentityCommand {
         #[command(flatten)]
         output: JsonFlag,
     },
+}
+
+/// The identity options shared by `create` and `update`, named as `ziti edge create|update
+/// identity` names them.
+#[derive(Debug, Args)]
+pub struct IdentityFields {
+    /// Administrator or not; bare means true
+    #[arg(short = 'A', long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
+    pub admin: Option<bool>,
+    /// Role attributes, comma separated or repeated (on update they replace the old ones;
+    /// empty clears them)
+    #[arg(
+        short = 'a',
+        long = "role-attributes",
+        value_delimiter = ',',
+        value_name = "A,B"
+    )]
+    pub role_attributes: Option<Vec<String>>,
+    /// Disabled (with no end) or not (false also clears --disabled-until); bare means true
+    #[arg(long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true", value_parser = boolish!())]
+    pub disabled: Option<bool>,
+    /// Disabled until this time (a timed lock), RFC 3339
+    #[arg(long, value_name = "RFC3339")]
+    pub disabled_until: Option<String>,
+    /// Auth policy, by name or id [create default: the built-in Default]
+    #[arg(short = 'P', long = "auth-policy", value_name = "NAME|ID")]
+    pub auth_policy: Option<String>,
 }
 
 /// `extjwt auth-policy …`

@@ -124,11 +124,7 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
             name,
             external_id,
             identity_type: kind,
-            admin,
-            role_attributes,
-            disabled,
-            disabled_until,
-            auth_policy,
+            fields,
             output,
         } => {
             let flags: write::FlagNames = vec![
@@ -141,15 +137,15 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
                 let draft = IdentityDraft {
                     name: name.clone(),
                     identity_type: identity_type(*kind),
-                    is_admin: admin.unwrap_or(false),
+                    is_admin: fields.admin.unwrap_or(false),
                     external_id: external_id.clone(),
-                    auth_policy_id: match auth_policy {
+                    auth_policy_id: match &fields.auth_policy {
                         Some(key) => policy_id(store, key)?,
                         None => String::new(),
                     },
-                    disabled: disabled.unwrap_or(false) || disabled_until.is_some(),
-                    disabled_until: disabled_until.clone(),
-                    role_attributes: role_attributes.clone().unwrap_or_default(),
+                    disabled: fields.disabled.unwrap_or(false) || fields.disabled_until.is_some(),
+                    disabled_until: fields.disabled_until.clone(),
+                    role_attributes: fields.role_attributes.clone().unwrap_or_default(),
                 }
                 .validate()?;
                 Ok(store.create_identity(&draft)?)
@@ -162,11 +158,7 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
             name,
             external_id,
             identity_type: kind,
-            admin,
-            role_attributes,
-            disabled,
-            disabled_until,
-            auth_policy,
+            fields,
             if_version,
             output,
         } => {
@@ -193,28 +185,28 @@ pub fn run(store: &mut Store, command: &IdentityCommand, out: &mut Out) -> Resul
             if let Some(v) = kind {
                 draft.identity_type = identity_type(*v);
             }
-            if let Some(v) = admin {
+            if let Some(v) = &fields.admin {
                 draft.is_admin = *v;
             }
-            if let Some(v) = role_attributes {
+            if let Some(v) = &fields.role_attributes {
                 // `-a ""` clears them.
                 draft.role_attributes = v.iter().filter(|a| !a.is_empty()).cloned().collect();
                 flags.push(("roleAttributes", "-a/--role-attributes"));
             }
-            if let Some(v) = disabled {
+            if let Some(v) = &fields.disabled {
                 draft.disabled = *v;
                 if !*v {
                     draft.disabled_until = None;
                 }
             }
-            if let Some(v) = disabled_until {
+            if let Some(v) = &fields.disabled_until {
                 draft.disabled = true;
                 draft.disabled_until = Some(v.clone());
                 flags.push(("disabledUntil", "--disabled-until"));
             }
             flags.push(("authPolicyId", "-P/--auth-policy"));
             let updated = (|| -> Result<_> {
-                if let Some(key) = auth_policy {
+                if let Some(key) = &fields.auth_policy {
                     draft.auth_policy_id = policy_id(store, key)?;
                 }
                 let draft = draft.validate()?;

@@ -105,46 +105,45 @@ pub fn run(store: &mut Store, command: &SignerCommand, out: &mut Out) -> Result<
 
 /// The JSON fields the given flags set, with the flag's name as the user may have typed it.
 fn flags_given(fields: &SignerFields) -> write::FlagNames {
-    let mut flags = Vec::new();
-    let mut given = |on: bool, field: &'static str, flag: &'static str| {
-        if on {
-            flags.push((field, flag));
-        }
-    };
-    given(fields.audience.is_some(), "audience", "-a/--audience");
-    given(fields.cert_file.is_some(), "certPem", "-f/--cert-file");
-    given(fields.cert_pem.is_some(), "certPem", "-p/--cert-pem");
-    given(
-        fields.jwks_endpoint.is_some(),
-        "jwksEndpoint",
-        "-u/--jwks-endpoint",
-    );
-    given(fields.kid.is_some(), "kid", "-k/--kid");
-    given(
-        fields.claims_property.is_some(),
-        "claimsProperty",
-        "-c/--claims-property",
-    );
-    given(
-        fields.external_auth_url.is_some(),
-        "externalAuthUrl",
-        "-y/--external-auth-url",
-    );
-    given(fields.client_id.is_some(), "clientId", "--client-id");
-    given(fields.scopes.is_some(), "scopes", "--scopes");
-    given(
-        fields.enroll_name_claims_selector.is_some(),
-        "enrollNameClaimsSelector",
-        "--enroll-name-claims-selector",
-    );
-    given(
-        fields.enroll_attr_claims_selector.is_some(),
-        "enrollAttributeClaimsSelector",
-        "--enroll-attr-claims-selector",
-    );
-    given(!fields.tags.is_empty(), "tags", "-t/--tags");
-    given(fields.tags_json.is_some(), "tags", "--tags-json");
-    flags
+    [
+        (fields.audience.is_some(), "audience", "-a/--audience"),
+        (fields.cert_file.is_some(), "certPem", "-f/--cert-file"),
+        (fields.cert_pem.is_some(), "certPem", "-p/--cert-pem"),
+        (
+            fields.jwks_endpoint.is_some(),
+            "jwksEndpoint",
+            "-u/--jwks-endpoint",
+        ),
+        (fields.kid.is_some(), "kid", "-k/--kid"),
+        (
+            fields.claims_property.is_some(),
+            "claimsProperty",
+            "-c/--claims-property",
+        ),
+        (
+            fields.external_auth_url.is_some(),
+            "externalAuthUrl",
+            "-y/--external-auth-url",
+        ),
+        (fields.client_id.is_some(), "clientId", "--client-id"),
+        (fields.scopes.is_some(), "scopes", "--scopes"),
+        (
+            fields.enroll_name_claims_selector.is_some(),
+            "enrollNameClaimsSelector",
+            "--enroll-name-claims-selector",
+        ),
+        (
+            fields.enroll_attr_claims_selector.is_some(),
+            "enrollAttributeClaimsSelector",
+            "--enroll-attr-claims-selector",
+        ),
+        (!fields.tags.is_empty(), "tags", "-t/--tags"),
+        (fields.tags_json.is_some(), "tags", "--tags-json"),
+    ]
+    .into_iter()
+    .filter(|(given, _, _)| *given)
+    .map(|(_, field, flag)| (field, flag))
+    .collect()
 }
 
 /// Copies the options that were given onto the draft; a new key source replaces the old one.

@@ -459,14 +459,7 @@ impl App {
                 self.switch_tab((self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len())
             }
             Action::GoTab(n) => self.switch_tab(n.saturating_sub(1) as usize),
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End
-                if self.help || self.detail.is_some() =>
-            {
+            action if action.moves() && (self.help || self.detail.is_some()) => {
                 self.scroll_overlay(action)
             }
             // Movement, sorting and clicks belong to the screen in front: its component

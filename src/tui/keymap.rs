@@ -156,6 +156,19 @@ impl Action {
             .map(|(action, _)| *action)
     }
 
+    /// True for the movement keys (a row, a page, the ends), which scroll whatever is in front.
+    pub fn moves(self) -> bool {
+        matches!(
+            self,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Home
+                | Action::End
+        )
+    }
+
     /// True for actions that change the database: never offered under `--readonly`.
     pub fn changes_data(self) -> bool {
         matches!(
