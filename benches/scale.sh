@@ -3,7 +3,8 @@
 #   - `extjwt signer list --json` and console start-up to first frame with 100 000 signers:
 #     wall time and peak memory from /usr/bin/time -v (the console runs in a pty via script(1));
 #   - `extjwt verify` against jwt-cli's `jwt decode` on the same RS256 token and key, with
-#     hyperfine.
+#     hyperfine, and both programs' `--version` (process start and argument parsing alone).
+#     `bash benches/startup.sh` breaks the verify process down by phase.
 # Needs: /usr/bin/time (apt-get install time), script (util-linux), hyperfine (apt-get install
 # hyperfine), jwt-cli (cargo install jwt-cli), openssl. Run from the repository root.
 set -euo pipefail
@@ -46,17 +47,14 @@ best_of_five "console start-up to first frame (100 000)" \
   "script -qec '/usr/bin/time -v -o \$TIME_FILE $BIN --db $WORK/big.db --exit-after-first-frame' /dev/null"
 
 echo "== extjwt verify vs jwt decode (RS256, same token and key)"
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/key.pem" 2> /dev/null
-openssl req -x509 -key "$WORK/key.pem" -out "$WORK/cert.pem" -days 30 -subj "/CN=bench" 2> /dev/null
-openssl x509 -in "$WORK/cert.pem" -pubkey -noout > "$WORK/pub.pem"
-"$BIN" --db "$WORK/v.db" signer create bench https://bench.idp -a ziti -f "$WORK/cert.pem" -k k1 -c email > /dev/null
-"$BIN" --db "$WORK/v.db" identity create alice --external-id alice@example.com > /dev/null
-TOKEN=$("$JWT" encode -A RS256 -k k1 -S "@$WORK/key.pem" -i https://bench.idp -a ziti --exp=+1h -P email=alice@example.com)
-"$BIN" --db "$WORK/v.db" verify "$TOKEN" > /dev/null
-"$JWT" decode -A RS256 -S "@$WORK/pub.pem" "$TOKEN" > /dev/null
+# shellcheck source=benches/verify_fixture.sh
+source "$(dirname "$0")/verify_fixture.sh"
+make_verify_fixture
 hyperfine --warmup 20 --runs 300 -N \
   "$BIN --db $WORK/v.db verify $TOKEN" \
-  "$JWT decode -A RS256 -S @$WORK/pub.pem $TOKEN"
+  "$JWT decode -A RS256 -S @$WORK/pub.pem $TOKEN" \
+  "$BIN --version" \
+  "$JWT --version"
 
 # Writes an import file of N identities; with "bad", one more record without a name ends it.
 identities_json() { # count, [bad]
