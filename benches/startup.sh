@@ -32,8 +32,8 @@ instructions() { # pattern ("" for the whole process), command...
     | awk '/refs:/ { gsub(",", "", $NF); print $NF }'
 }
 
-# Prints one row; top-level phases (label not indented) of `extjwt verify` add to PARTS so the
-# remainder can be shown too.
+# Prints one row. The phases of `extjwt verify` (labels indented by two spaces; their parts by
+# four) add up in PARTS, so what no phase covers can be shown as the rest.
 PARTS=0
 row() { # label, pattern, command...
   local label="$1" count
